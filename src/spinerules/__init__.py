@@ -1,0 +1,78 @@
+"""spinerules: low-back-pain decision support as declarative, testable rules.
+
+Screens a person's answers for red flags first, stratifies risk with STarT Back, and recommends
+activities with a dose, a reason and graded evidence. Decision support, not a diagnosis.
+
+    >>> import spinerules
+    >>> a = spinerules.assess({"age": 40, "pain_duration_days": 10, "saddle_anaesthesia": True})
+    >>> a.urgency.value
+    'emergency'
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .api import PROFILES, assess
+from .assessment import (
+    AdviceAgainstItem,
+    Assessment,
+    EvidenceRef,
+    Recommendation,
+    RedFlagFinding,
+    RulesetInfo,
+    StartBack,
+    TraceEntry,
+    WatchFinding,
+)
+from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
+from .errors import (
+    EngineError,
+    EngineUnavailable,
+    InvalidPatientState,
+    RuleBaseError,
+    SpinerulesError,
+)
+from .knowledge import KNOWLEDGE_VERSION, default_rule_base
+from .levels import Grade, Timeframe, Urgency
+from .patient import PatientState, StartBackAnswers, patient_state_schema
+from .rules import RuleBase
+from .thresholds import Thresholds
+
+try:
+    __version__ = version("spinerules")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+local"
+
+__all__ = [
+    "ENGINE_NAMES",
+    "KNOWLEDGE_VERSION",
+    "PROFILES",
+    "AdviceAgainstItem",
+    "Assessment",
+    "EngineError",
+    "EngineUnavailable",
+    "EvidenceRef",
+    "Grade",
+    "InvalidPatientState",
+    "PatientState",
+    "Recommendation",
+    "RedFlagFinding",
+    "RuleBase",
+    "RuleBaseError",
+    "RulesetInfo",
+    "SpinerulesError",
+    "StartBack",
+    "StartBackAnswers",
+    "Thresholds",
+    "Timeframe",
+    "TraceEntry",
+    "Urgency",
+    "WatchFinding",
+    "__version__",
+    "assess",
+    "default_rule_base",
+    "durable_available",
+    "patient_state_schema",
+    "resolve_engine_name",
+]

@@ -1,0 +1,59 @@
+"""``assess()``: the one call most users need."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .assessment import Assessment
+from .engine import get_engine, resolve_engine_name
+from .errors import InvalidPatientState
+from .facts import patient_facts
+from .knowledge import default_rule_base
+from .patient import PatientState
+from .policy import build_assessment
+from .rules import RuleBase
+from .thresholds import Thresholds
+
+PROFILES = ("nice", "acp")
+
+
+def _check_activity_ids(state: PatientState, rule_base: RuleBase) -> None:
+    known = [a.id for a in rule_base.activities]
+    for field in ("preferred_activities", "avoid_activities"):
+        wrong = [a for a in getattr(state, field) if a not in known]
+        if wrong:
+            raise InvalidPatientState(
+                f"{field}: {wrong[0]!r} is not an activity; expected any of {', '.join(known)}",
+                fields=(field,),
+            )
+
+
+def assess(
+    state_or_dict: PatientState | Mapping[str, Any],
+    *,
+    profile: str = "nice",
+    engine: str = "auto",
+    thresholds: Thresholds | None = None,
+    rule_base: RuleBase | None = None,
+) -> Assessment:
+    """Screen one person's answers and return the Assessment.
+
+    ``state_or_dict`` is a PatientState or its flat JSON form. ``profile`` picks the guideline
+    whose "do not" list applies (``nice`` or ``acp``). ``engine`` is ``auto`` (durable-rules where
+    it imports, else python), ``durable`` or ``python``; both give the same result. ``thresholds``
+    overrides cut-offs of the built-in rules; ``rule_base`` replaces the rule base entirely.
+    Raises InvalidPatientState for bad input and EngineUnavailable for an engine that cannot run.
+    """
+    state = state_or_dict if isinstance(state_or_dict, PatientState) else PatientState.from_dict(state_or_dict)
+    if profile not in PROFILES:
+        raise InvalidPatientState(
+            f"profile: {profile!r} is not a profile; expected one of {', '.join(PROFILES)}",
+            fields=("profile",),
+        )
+    name = resolve_engine_name(engine)
+    rules = rule_base if rule_base is not None else default_rule_base(thresholds)
+    _check_activity_ids(state, rules)
+    facts = patient_facts(state)
+    fired = get_engine(name).evaluate(rules, facts)
+    return build_assessment(state, rules, fired, facts=facts, profile=profile, engine=name)

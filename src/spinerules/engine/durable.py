@@ -1,0 +1,215 @@
+"""The durable-rules engine, safe by construction (see shared/spec/engine-notes.md).
+
+What durable-rules 2.0.28 does, and what this module does about it:
+
+* Its default host starts background timer threads, and threads posting to it segfault the
+  process: we use a host whose ``_run`` starts nothing, and one lock around every evaluation.
+* A ruleset holds at most 1,024 live sessions: each evaluation uses a fresh session id and
+  deletes every session it opened in ``finally``.
+* Exceptions in actions are swallowed into session state: our actions only append to a list
+  inside ``try``; any error is collected and raised as ``EngineError`` after the call.
+* ``none()`` is not undone by later facts: nothing here relies on negation; rules that read
+  other rules' outcomes run in a later stratum on a fact that carries those outcomes.
+* A missing or null property in a fact crashes the C extension (measured: segfault on a
+  comparison with a missing property, hang on ``$nex``): every property a ruleset reads is
+  present, and an unknown answer is the sentinel ``UNKNOWN``, which every leaf guards against.
+* A fact that matches no rule raises ``MessageNotHandledException`` and still opens a session;
+  deleting that session later segfaults (measured: 1 in a few thousand), not deleting it leaks
+  towards the 1,024 cap. So every ruleset has a ``seen`` rule that matches every fact we assert
+  (the property ``SEEN``), and every session we open is handled and deleted.
+* A rule's expression may hold at most 31 terms (error 113) and a fact walk at most 64 pending
+  alpha nodes (error 303, "about 130 rules"): conditions are split into DNF conjunctions here,
+  one durable rule each, and packed into rulesets whose alpha network can never reach 64 nodes
+  (the walk pushes each node at most once, so a ruleset with fewer nodes cannot overflow).
+* A ruleset cannot be replaced: names carry the rule base's content hash, and compiled
+  programs are cached per hash for the life of the process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from ..conditions import Condition, Conjunction
+from ..errors import EngineError
+from ..rules import RuleBase
+from .base import Fired, publish_flags
+
+#: The stand-in for None: never a valid answer. ASCII on purpose: a non-ASCII sentinel corrupted
+#: the heap of durable-rules 2.0.28 (measured: "free(): invalid pointer").
+UNKNOWN = "?unknown?"
+SEEN = "spinerules_seen"
+#: The alpha nodes one ruleset may hold; the C walk's stack holds 64 (MAX_STACK_SIZE).
+NODE_BUDGET = 60
+
+
+def _prop(key: str) -> str:
+    return key.replace(".", "__")
+
+
+@attrs.frozen
+class _Chunk:
+    """One durable ruleset: some conjunctions, and the fact properties they read."""
+
+    name: str
+    keys: tuple[str, ...]
+
+
+@attrs.frozen
+class _Program:
+    strata: tuple[tuple[_Chunk, ...], ...]
+    conjunction_keys: Mapping[str, tuple[str, int]]  # durable rule name -> (check key, index)
+    conjunctions: Mapping[str, tuple[Conjunction, ...]]  # check key -> its DNF
+    conditions: Mapping[str, Condition]
+
+
+def _terms(conjunction: Conjunction) -> list[dict[str, Any]]:
+    terms = [t for leaf in conjunction for t in leaf.durable(_prop(leaf.key), UNKNOWN)]
+    # A canonical order lets conjunctions that share tests share alpha nodes.
+    unique = {json.dumps(t, sort_keys=True): t for t in terms}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _node_paths(terms: list[dict[str, Any]]) -> set[tuple[str, ...]]:
+    """The alpha-node chain a conjunction needs, as prefixes (shared prefixes share nodes)."""
+    keys = [json.dumps(t, sort_keys=True) for t in terms]
+    return {tuple(keys[: i + 1]) for i in range(len(keys))}
+
+
+class DurableEngine:
+    """Evaluates a RuleBase on durable-rules. One instance per process is enough."""
+
+    name = "durable"
+
+    def __init__(self) -> None:
+        from durable import engine as durable_engine  # import here: absent on Python 3.13+
+
+        class QuietHost(durable_engine.Host):  # type: ignore[misc]
+            """A host without the background timer loops (screening needs no timers)."""
+
+            def _run(self) -> None:
+                return None
+
+        self._host = QuietHost()
+        self._lock = threading.RLock()
+        self._programs: dict[str, _Program] = {}
+        self._session = itertools.count(1)
+        self._sink: list[str] | None = None
+        self._errors: list[BaseException] = []
+
+    # Compilation -------------------------------------------------------------------------
+
+    def _action(self, rule_name: str) -> Callable[[Any], None]:
+        def action(closure: Any) -> None:
+            try:
+                if self._sink is None:
+                    raise EngineError(f"durable rule {rule_name} fired outside an evaluation")
+                self._sink.append(rule_name)
+            except BaseException as error:  # collected and re-raised after the call
+                self._errors.append(error)
+
+        return action
+
+    @staticmethod
+    def _seen(closure: Any) -> None:
+        """Matches every fact, so no assert goes unhandled (see the module docstring)."""
+
+    def _compile(self, rule_base: RuleBase) -> _Program:
+        names: dict[str, tuple[str, int]] = {}
+        dnfs: dict[str, tuple[Conjunction, ...]] = {}
+        conditions: dict[str, Condition] = {}
+        definitions: dict[str, dict[str, Any]] = {}
+        strata: list[tuple[_Chunk, ...]] = []
+        serial = itertools.count()
+        for level, stratum in enumerate(rule_base.strata):
+            chunks: list[_Chunk] = []
+            rules: dict[str, Any] = {}
+            paths: set[tuple[str, ...]] = set()
+            keys: dict[str, None] = {}
+
+            def close() -> None:
+                if not rules:
+                    return
+                name = f"spinerules_{rule_base.hash}_{level}_{len(chunks)}"
+                seen = {"all": [{"m": {SEEN: 1}}], "run": self._seen}
+                definitions[name] = {**rules, SEEN: seen}
+                chunks.append(_Chunk(name, tuple(keys)))
+                rules.clear()
+                paths.clear()
+                keys.clear()
+
+            for check in stratum:
+                dnfs[check.key] = check.condition.dnf()
+                conditions[check.key] = check.condition
+                for index, conjunction in enumerate(dnfs[check.key]):
+                    terms = _terms(conjunction)
+                    needed = _node_paths(terms)
+                    if len(paths | needed) > NODE_BUDGET:
+                        close()
+                    if len(needed) > NODE_BUDGET:
+                        raise EngineError(f"check {check.key!r} has a conjunction too long for durable")
+                    rule_name = f"r{next(serial)}"
+                    expression = terms[0] if len(terms) == 1 else {"$and": terms}
+                    rules[rule_name] = {"all": [{"m": expression}], "run": self._action(rule_name)}
+                    names[rule_name] = (check.key, index)
+                    paths |= needed
+                    keys.update(dict.fromkeys(leaf.key for leaf in conjunction))
+            close()
+            strata.append(tuple(chunks))
+        try:
+            self._host.register_rulesets(definitions)
+        except Exception as error:
+            raise EngineError(f"durable-rules rejected the rule base: {error}") from error
+        return _Program(tuple(strata), names, dnfs, conditions)
+
+    def program(self, rule_base: RuleBase) -> _Program:
+        with self._lock:
+            found = self._programs.get(rule_base.hash)
+            if found is None:
+                found = self._programs[rule_base.hash] = self._compile(rule_base)
+            return found
+
+    # Evaluation --------------------------------------------------------------------------
+
+    def evaluate(self, rule_base: RuleBase, facts: Mapping[str, Any]) -> Fired:
+        program = self.program(rule_base)
+        known = dict(facts)
+        hits: dict[str, set[int]] = {}
+        with self._lock:
+            sid = str(next(self._session))
+            opened: list[str] = []
+            self._sink, self._errors = [], []
+            try:
+                for chunks, stratum in zip(program.strata, rule_base.strata, strict=True):
+                    for chunk in chunks:
+                        fact: dict[str, Any] = {"sid": sid, SEEN: 1}
+                        for key in chunk.keys:
+                            value = known[key]
+                            fact[_prop(key)] = UNKNOWN if value is None else value
+                        opened.append(chunk.name)
+                        self._host.assert_fact(chunk.name, fact)
+                        if self._errors:
+                            raise EngineError(f"an action failed in {chunk.name}") from self._errors[0]
+                    for rule_name in self._sink:
+                        key, index = program.conjunction_keys[rule_name]
+                        hits.setdefault(key, set()).add(index)
+                    self._sink.clear()
+                    publish_flags(known, stratum, {k: () for k in hits})
+            except EngineError:
+                raise
+            except Exception as error:
+                raise EngineError(f"durable-rules failed: {error}") from error
+            finally:
+                self._sink = None
+                for name in opened:
+                    self._host.delete_state(name, sid)
+        fired: Fired = {}
+        for key, indexes in hits.items():
+            used = {leaf.key for i in indexes for leaf in program.conjunctions[key][i]}
+            fired[key] = tuple(k for k in program.conditions[key].keys() if k in used)
+        return fired

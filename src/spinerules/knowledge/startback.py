@@ -1,0 +1,72 @@
+"""STarT Back risk stratification (Keele; clinical.md section 5).
+
+The tool is © Keele University; spinerules scores it and paraphrases the items, and ships no
+item wording. Item 9 scores only for "very much" or "extremely": "moderately" scoring 1 is a
+known mistake in some implementations.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..patient import StartBackAnswers
+from ..rules import EvidenceLink, cite
+from ..thresholds import Thresholds
+
+ITEMS = tuple(f"item{n}" for n in range(1, 10))
+PSYCHOSOCIAL = ("item5", "item6", "item7", "item8", "item9")
+ITEM9_SCORING = frozenset({"very_much", "extremely"})
+EVIDENCE: tuple[EvidenceLink, ...] = (
+    cite("hill2008_startback"),
+    cite("hill2011_startback_trial"),
+    cite("nice_ng59"),
+)
+CREDIT = "STarT Back Screening Tool © Keele University, used for non-commercial decision support; items paraphrased."
+
+MATCHED_CARE = {
+    "low": "Low risk: self-management with advice, reassurance and keeping active.",
+    "medium": "Medium risk: a referral to physiotherapy for exercise (manual therapy only as part of exercise), with advice, reassurance and keeping active.",
+    "high": "High risk: psychologically informed physiotherapy (exercise with CBT principles for worry and fear of movement), with advice, reassurance and keeping active.",
+}
+
+
+@attrs.frozen
+class StartBackScore:
+    """A scored STarT Back: ``risk`` is ``low``, ``medium`` or ``high``."""
+
+    risk: str
+    total: int
+    subscale: int
+
+
+@attrs.frozen
+class StartBackNotScored:
+    """Not every item was answered; ``missing`` names them (clinical.md C13)."""
+
+    missing: tuple[str, ...]
+
+
+def _points(item: str, answer: bool | str) -> int:
+    if item == "item9":
+        return int(answer in ITEM9_SCORING)
+    return int(answer is True)
+
+
+def score(answers: StartBackAnswers | None, t: Thresholds) -> StartBackScore | StartBackNotScored:
+    """Score when all nine answers are present (C10: whatever the urgency)."""
+    if answers is None:
+        return StartBackNotScored(ITEMS)
+    values = {item: getattr(answers, item) for item in ITEMS}
+    missing = tuple(item for item, value in values.items() if value is None)
+    if missing:
+        return StartBackNotScored(missing)
+    points = {item: _points(item, value) for item, value in values.items()}
+    total = sum(points.values())
+    subscale = sum(points[item] for item in PSYCHOSOCIAL)
+    if subscale >= t.startback_high_subscale:
+        risk = "high"
+    elif total <= t.startback_low_total:
+        risk = "low"
+    else:
+        risk = "medium"
+    return StartBackScore(risk, total, subscale)

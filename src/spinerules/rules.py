@@ -1,0 +1,304 @@
+"""Rule types and the RuleBase: the clinical content as validated, hashed data.
+
+Every rule is an attrs value. A rule contributes *checks* (a key and a condition) that the
+engines evaluate; what a fired check means (a tier, an exclusion, a caution) is decided by the
+assessment builder, never by an engine. That split is what lets two engines be compared
+check for check, and lets a plugin add rules without touching either engine.
+
+Check keys: ``<id>`` for a rule's own condition; ``<id>@<tier>`` for a tier escalation;
+``<id>!<exclusion>`` for an activity exclusion; ``<id>?<n>`` for the n-th conditional caution
+or note; ``<id>^rank_up`` for a ranking boost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .conditions import FLAG_PREFIX, Condition, flags_read
+from .errors import RuleBaseError
+from .levels import DEFAULT_TIMEFRAME, Grade, Timeframe, Urgency
+
+if TYPE_CHECKING:
+    from .thresholds import Thresholds
+
+
+def _tuple(items: Iterable[object]) -> tuple[object, ...]:
+    return tuple(items)
+
+
+@attrs.frozen
+class Evidence:
+    """One entry of the evidence catalogue (clinical.md section 9)."""
+
+    id: str
+    citation: str
+    study_type: str
+    grade: Grade | None  # None: the source grades per recommendation (acp2017)
+    doi: str | None = None
+    grade_note: str | None = None
+
+
+@attrs.frozen
+class EvidenceLink:
+    """A rule's claim on a source, with the grade *for this claim* where the spec gives one."""
+
+    evidence_id: str
+    grade: Grade | None = None
+    note: str | None = None
+
+
+def cite(evidence_id: str, grade: Grade | str | None = None, note: str | None = None) -> EvidenceLink:
+    return EvidenceLink(evidence_id, Grade(grade) if grade is not None else None, note)
+
+
+@attrs.frozen
+class Escalation:
+    """A higher tier for a red flag when a further condition holds (``ces_saddle`` with a new course)."""
+
+    tier: Urgency
+    condition: Condition
+    timeframe: Timeframe | None = None
+    action: str | None = None
+
+
+@attrs.frozen
+class RedFlag:
+    """A sign that needs a clinician, with the tier, timeframe and action the spec gives it."""
+
+    id: str
+    family: str
+    title: str
+    tier: Urgency
+    action: str
+    condition: Condition
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    timeframe: Timeframe | None = None
+    escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=tuple)
+    reviewable: bool = False
+    safety_net: str | None = None  # said when the flag becomes a watch item after review
+
+    def checks(self) -> list[tuple[str, Condition]]:
+        # An escalation is checked together with the flag's own condition, so it fires (and
+        # shows in the trace) only when it changes the tier.
+        return [(self.id, self.condition)] + [
+            (f"{self.id}@{e.tier.value}", self.condition & e.condition) for e in self.escalations
+        ]
+
+    def tiers(self) -> list[tuple[Urgency, Timeframe, str, str]]:
+        """(tier, timeframe, action, check key) for the base tier and every escalation."""
+        base = [(self.tier, self.timeframe or DEFAULT_TIMEFRAME[self.tier], self.action, self.id)]
+        return base + [
+            (
+                e.tier,
+                e.timeframe or DEFAULT_TIMEFRAME[e.tier],
+                e.action or self.action,
+                f"{self.id}@{e.tier.value}",
+            )
+            for e in self.escalations
+        ]
+
+
+@attrs.frozen
+class WatchItem:
+    """Something worth knowing but not worth a review on its own; it carries a safety-net."""
+
+    id: str
+    family: str
+    title: str
+    condition: Condition
+    advice: str
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+
+    def checks(self) -> list[tuple[str, Condition]]:
+        return [(self.id, self.condition)]
+
+
+@attrs.frozen
+class ConditionalText:
+    """A caution or note shown only when its condition holds (``None``: always shown)."""
+
+    text: str
+    when: Condition | None = None
+
+
+@attrs.frozen
+class Exclusion:
+    """Removes an activity when its condition holds (clinical.md C1: cautions never do)."""
+
+    id: str
+    condition: Condition
+    reason: str
+
+
+@attrs.frozen
+class Activity:
+    """A recommendation: when it applies, how much, how to progress, and why we believe in it.
+
+    ``kind`` is ``"activity"`` or ``"advice"``: advice (``stay_active``, ``reassurance``) cannot be
+    removed by ``avoid_activities`` (clinical.md C5).
+    """
+
+    id: str
+    name: str
+    eligibility: Condition
+    reason: str
+    dose: str
+    progression: str
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    exclusions: tuple[Exclusion, ...] = attrs.field(default=(), converter=tuple)
+    cautions: tuple[ConditionalText, ...] = attrs.field(default=(), converter=tuple)
+    rank_up: Condition | None = None
+    kind: str = attrs.field(default="activity", validator=attrs.validators.in_(("activity", "advice")))
+    framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
+
+    def checks(self) -> list[tuple[str, Condition]]:
+        checks: list[tuple[str, Condition]] = [(self.id, self.eligibility)]
+        checks += [(f"{self.id}!{x.id}", x.condition) for x in self.exclusions]
+        checks += [
+            (f"{self.id}?{n}", c.when) for n, c in enumerate(self.cautions) if c.when is not None
+        ]
+        if self.rank_up is not None:
+            checks.append((f"{self.id}^rank_up", self.rank_up))
+        return checks
+
+
+@attrs.frozen
+class AdviceAgainst:
+    """A treatment a guideline advises against, for one profile (clinical.md section 7)."""
+
+    id: str
+    profile: str
+    scope: str  # "low_back_pain", "sciatica" or "both"
+    text: str
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    applies_when: Condition | None = None
+    withheld_when_red_flag: bool = False  # "routine imaging without red flags"
+
+    def checks(self) -> list[tuple[str, Condition]]:
+        return [(self.id, self.applies_when)] if self.applies_when is not None else []
+
+
+Rule = RedFlag | WatchItem | Activity | AdviceAgainst
+
+
+@attrs.frozen
+class Check:
+    """One condition the engines evaluate, in a stratum after every rule it reads."""
+
+    key: str
+    condition: Condition
+    stratum: int
+
+
+def _stratify(rules: Sequence[Rule], fact_keys: frozenset[str]) -> tuple[Check, ...]:
+    """Order checks so a check reading ``flag.<id>`` runs after ``<id>`` (no cycles allowed)."""
+    pending: dict[str, list[tuple[str, Condition]]] = {r.id: r.checks() for r in rules}
+    reads: dict[str, set[str]] = {}
+    for rule_id, checks in pending.items():
+        reads[rule_id] = set()
+        for key, condition in checks:
+            for other in flags_read(condition):
+                if other not in pending:
+                    raise RuleBaseError(f"check {key!r} reads the outcome of unknown rule {other!r}")
+                reads[rule_id].add(other)
+            for fact in condition.keys():
+                if not fact.startswith(FLAG_PREFIX) and fact not in fact_keys:
+                    raise RuleBaseError(f"check {key!r} reads unknown fact {fact!r}")
+    stratum_of: dict[str, int] = {}
+
+    def depth(rule_id: str, path: tuple[str, ...]) -> int:
+        if rule_id in path:
+            raise RuleBaseError("rules read each other in a cycle: " + " -> ".join((*path, rule_id)))
+        if rule_id not in stratum_of:
+            below = [depth(o, (*path, rule_id)) for o in reads[rule_id]]
+            stratum_of[rule_id] = 1 + max(below, default=-1)
+        return stratum_of[rule_id]
+
+    checks = []
+    for rule in rules:
+        level = depth(rule.id, ())
+        checks += [Check(key, condition, level) for key, condition in pending[rule.id]]
+    return tuple(sorted(checks, key=lambda c: c.stratum))
+
+
+@attrs.frozen(eq=False)
+class RuleBase:
+    """Every rule of one configuration, validated and content-hashed.
+
+    Build it with :meth:`build`; the hash names the configuration in the assessment's
+    ``ruleset`` entry and in durable-rules ruleset names (durable cannot replace a ruleset, so a
+    changed rule base must get a new name).
+    """
+
+    red_flags: tuple[RedFlag, ...]
+    watch_items: tuple[WatchItem, ...]
+    activities: tuple[Activity, ...]
+    advice_against: tuple[AdviceAgainst, ...]
+    evidence: Mapping[str, Evidence]
+    thresholds: Thresholds
+    version: str
+    checks: tuple[Check, ...]
+    strata: tuple[tuple[Check, ...], ...]
+    hash: str
+    index: Mapping[str, Rule]
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        red_flags: Iterable[RedFlag],
+        watch_items: Iterable[WatchItem],
+        activities: Iterable[Activity],
+        advice_against: Iterable[AdviceAgainst],
+        evidence: Iterable[Evidence],
+        thresholds: Thresholds,
+        version: str,
+        fact_keys: frozenset[str],
+    ) -> RuleBase:
+        flags, watches = tuple(red_flags), tuple(watch_items)
+        acts, against = tuple(activities), tuple(advice_against)
+        catalogue: dict[str, Evidence] = {}
+        for item in evidence:
+            if item.id in catalogue:
+                raise RuleBaseError(f"duplicate evidence id {item.id!r}")
+            catalogue[item.id] = item
+        rules: tuple[Rule, ...] = (*flags, *watches, *acts, *against)
+        index: dict[str, Rule] = {}
+        for rule in rules:
+            if rule.id in index:
+                raise RuleBaseError(f"duplicate rule id {rule.id!r}")
+            index[rule.id] = rule
+            for link in rule.evidence:
+                if link.evidence_id not in catalogue:
+                    raise RuleBaseError(
+                        f"rule {rule.id!r} cites unknown evidence {link.evidence_id!r}"
+                    )
+        checks = _stratify(rules, fact_keys)
+        levels = sorted({c.stratum for c in checks})
+        strata = tuple(tuple(c for c in checks if c.stratum == lvl) for lvl in levels)
+        digest = hashlib.sha256(
+            repr((version, thresholds, rules, tuple(catalogue.values()))).encode()
+        ).hexdigest()
+        return cls(
+            red_flags=flags,
+            watch_items=watches,
+            activities=acts,
+            advice_against=against,
+            evidence=catalogue,
+            thresholds=thresholds,
+            version=version,
+            checks=checks,
+            strata=strata,
+            hash=digest[:16],
+            index=index,
+        )
+
+    def link_grade(self, link: EvidenceLink) -> Grade | None:
+        """The grade a link lends its claim (clinical.md C3)."""
+        if link.grade is not None:
+            return link.grade
+        return self.evidence[link.evidence_id].grade
