@@ -66,15 +66,27 @@ def _pairs(keys: Iterable[str], facts: Mapping[str, Any]) -> tuple[tuple[str, An
 
 
 @lru_cache(maxsize=32)
-def _escalation_paths(rule_base: RuleBase) -> tuple[tuple[Urgency, str, bool, Conjunction], ...]:
-    """(tier, rule id, reviewable, conjunction) for every way a red flag can fire at a tier."""
+def _escalation_paths(rule_base: RuleBase) -> tuple[tuple[int, Urgency, bool, Conjunction], ...]:
+    """(tier rank, tier, reviewable, conjunction) for every way a red flag can fire at a tier."""
     checks = {c.key: c for c in rule_base.checks}
     paths = []
     for flag in rule_base.red_flags:
         for tier, _timeframe, _action, key in flag.tiers():
             for conjunction in checks[key].condition.dnf():
-                paths.append((tier, flag.id, flag.reviewable, conjunction))
+                paths.append((tier.rank, tier, flag.reviewable, conjunction))
     return tuple(paths)
+
+
+def _single_missing(conjunction: Conjunction, facts: Mapping[str, Any]) -> str | None:
+    """The one fact key whose answer stands between this path and firing, if there is one."""
+    missing: str | None = None
+    for leaf in conjunction:
+        if leaf.evaluate(facts):
+            continue
+        if facts.get(leaf.key) is not None or (missing is not None and missing != leaf.key):
+            return None  # answered and false, or a second key is needed
+        missing = leaf.key
+    return missing
 
 
 def unanswered_questions(
@@ -84,18 +96,15 @@ def unanswered_questions(
     complete a red-flag path above the current urgency, most serious first."""
     core = [q for q in CORE_SAFETY_QUESTIONS if facts.get(q) is None]
     reviewed = state.clinician_reviewed_this_episode is True
+    current = urgency.rank
     best: dict[str, Urgency] = {}
-    for tier, _rule, reviewable, conjunction in _escalation_paths(rule_base):
-        if tier <= urgency or (reviewable and reviewed):
+    for rank, tier, reviewable, conjunction in _escalation_paths(rule_base):
+        if rank <= current or (reviewable and reviewed):
             continue
-        missing = {leaf.key for leaf in conjunction if not leaf.evaluate(facts)}
-        if len(missing) != 1:
+        key = _single_missing(conjunction, facts)
+        if key is None or key not in _FIELD_ORDER:  # flags and derived facts are not questions
             continue
-        (key,) = missing
-        field = key.split(".", 1)[0]
-        if key.startswith(FLAG_PREFIX) or facts.get(key) is not None or field not in FIELDS:
-            continue
-        if tier > best.get(key, Urgency.SELF_CARE):
+        if key not in best or tier > best[key]:
             best[key] = tier
     others = sorted(
         (k for k in best if k not in core), key=lambda k: (-best[k].rank, _FIELD_ORDER[k])
