@@ -45,7 +45,11 @@ def assess(
     overrides cut-offs of the built-in rules; ``rule_base`` replaces the rule base entirely.
     Raises InvalidPatientState for bad input and EngineUnavailable for an engine that cannot run.
     """
-    state = state_or_dict if isinstance(state_or_dict, PatientState) else PatientState.from_dict(state_or_dict)
+    state = (
+        state_or_dict
+        if isinstance(state_or_dict, PatientState)
+        else PatientState.from_dict(state_or_dict)
+    )
     if profile not in PROFILES:
         raise InvalidPatientState(
             f"profile: {profile!r} is not a profile; expected one of {', '.join(PROFILES)}",

@@ -32,7 +32,12 @@ class EvidenceRef:
     doi: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "grade": self.grade and self.grade.value, "citation": self.citation, "doi": self.doi}
+        return {
+            "id": self.id,
+            "grade": self.grade and self.grade.value,
+            "citation": self.citation,
+            "doi": self.doi,
+        }
 
 
 @attrs.frozen

@@ -23,7 +23,11 @@ FORMATS = ("json", "text")
 
 def _version() -> str:
     engine = resolve_engine_name("auto")
-    reason = "durable-rules imports here" if durable_available() else "durable-rules does not import on this Python"
+    reason = (
+        "durable-rules imports here"
+        if durable_available()
+        else "durable-rules does not import on this Python"
+    )
     return (
         f"spinerules {__version__} (rules {KNOWLEDGE_VERSION}, {default_rule_base().hash}); "
         f"engine auto -> {engine} ({reason})"
@@ -31,10 +35,14 @@ def _version() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spinerules", description="Low-back-pain decision support (not a diagnosis).")
+    parser = argparse.ArgumentParser(
+        prog="spinerules", description="Low-back-pain decision support (not a diagnosis)."
+    )
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("assess", help="assess one person's answers (flat JSON; '-' reads stdin)")
+    run = commands.add_parser(
+        "assess", help="assess one person's answers (flat JSON; '-' reads stdin)"
+    )
     run.add_argument("patient", help="a JSON file with the patient state, or '-' for stdin")
     run.add_argument("--format", choices=FORMATS, default="text")
     run.add_argument("--profile", choices=PROFILES, default="nice")

@@ -53,7 +53,9 @@ def thresholds_page() -> str:
         "| name | default | source |",
         "|---|---|---|",
     ]
-    lines += [f"| `{name}` | {value} | {source} |" for name, value, source in rb.thresholds.describe()]
+    lines += [
+        f"| `{name}` | {value} | {source} |" for name, value, source in rb.thresholds.describe()
+    ]
     return "\n".join(lines) + "\n"
 
 

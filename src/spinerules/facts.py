@@ -16,9 +16,7 @@ from .patient import PatientState
 #: Fields that describe preferences or answers no rule reads as a fact (they steer ranking).
 _NOT_FACTS = frozenset({"startback", "preferred_activities", "avoid_activities"})
 _SET_FIELDS = tuple(f for f in FIELDS.values() if f.kind == "set")
-_SCALARS = tuple(
-    name for name, f in FIELDS.items() if f.kind != "set" and name not in _NOT_FACTS
-)
+_SCALARS = tuple(name for name, f in FIELDS.items() if f.kind != "set" and name not in _NOT_FACTS)
 
 
 def count_key(field: str) -> str:

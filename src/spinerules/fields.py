@@ -113,8 +113,11 @@ FIELDS: Mapping[str, FieldSpec] = _specs(
     ),
     _int("pain_intensity", "average pain last week, 0–10", 10),
     _enum(
-        "pain_trend", "how the pain has changed over the last 2 weeks",
-        "improving", "unchanged", "worsening",
+        "pain_trend",
+        "how the pain has changed over the last 2 weeks",
+        "improving",
+        "unchanged",
+        "worsening",
     ),
     _int(
         "first_back_pain_age",
@@ -134,13 +137,19 @@ FIELDS: Mapping[str, FieldSpec] = _specs(
         "leg_weakness",
         "weakness in a leg: progressive = getting worse; "
         "severe = leg gives way, cannot walk on heels or toes",
-        "none", "stable", "progressive", "severe",
+        "none",
+        "stable",
+        "progressive",
+        "severe",
     ),
     _enum("leg_weakness_sides", "which legs are weak", "one_side", "both_sides"),
     _enum(
         "neuro_symptoms_course",
         "for any leg, saddle, bladder, bowel or sexual symptom: new = began in the last 2 weeks",
-        "new", "worsening", "stable_2_to_12_weeks", "stable_over_12_weeks",
+        "new",
+        "worsening",
+        "stable_2_to_12_weeks",
+        "stable_over_12_weeks",
     ),
     _bool("foot_drop", "the foot slaps or drags; cannot lift the front of the foot"),
     _bool(

@@ -25,19 +25,19 @@ class _Ranked(str, enum.Enum):
 
     def __lt__(self, other: object) -> bool:
         rank = self._other(other)
-        return NotImplemented if rank is None else self.rank < rank  # type: ignore[return-value]
+        return NotImplemented if rank is None else self.rank < rank
 
     def __le__(self, other: object) -> bool:
         rank = self._other(other)
-        return NotImplemented if rank is None else self.rank <= rank  # type: ignore[return-value]
+        return NotImplemented if rank is None else self.rank <= rank
 
     def __gt__(self, other: object) -> bool:
         rank = self._other(other)
-        return NotImplemented if rank is None else self.rank > rank  # type: ignore[return-value]
+        return NotImplemented if rank is None else self.rank > rank
 
     def __ge__(self, other: object) -> bool:
         rank = self._other(other)
-        return NotImplemented if rank is None else self.rank >= rank  # type: ignore[return-value]
+        return NotImplemented if rank is None else self.rank >= rank
 
     def __hash__(self) -> int:
         return str.__hash__(self)

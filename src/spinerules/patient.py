@@ -296,18 +296,22 @@ class PatientState:
             return []
         problems: list[_Problem] = []
         if onset_age > self.age:
-            problems.append((
-                f"first_back_pain_age: {onset_age!r} is not allowed; expected an integer "
-                f"0..age ({self.age!r}): back pain cannot first begin after the current age",
-                ("first_back_pain_age", "age"),
-            ))
+            problems.append(
+                (
+                    f"first_back_pain_age: {onset_age!r} is not allowed; expected an integer "
+                    f"0..age ({self.age!r}): back pain cannot first begin after the current age",
+                    ("first_back_pain_age", "age"),
+                )
+            )
         if onset_age >= _ONSET_AGE and _ONSET in self.axspa_features:
-            problems.append((
-                f"axspa_features: {_ONSET!r} is not allowed when first_back_pain_age is "
-                f"{onset_age!r}; expected first_back_pain_age < {_ONSET_AGE} or no {_ONSET!r} "
-                "(it is derived from first_back_pain_age when that is known)",
-                ("axspa_features", "first_back_pain_age"),
-            ))
+            problems.append(
+                (
+                    f"axspa_features: {_ONSET!r} is not allowed when first_back_pain_age is "
+                    f"{onset_age!r}; expected first_back_pain_age < {_ONSET_AGE} or no {_ONSET!r} "
+                    "(it is derived from first_back_pain_age when that is known)",
+                    ("axspa_features", "first_back_pain_age"),
+                )
+            )
         return problems
 
     @classmethod

@@ -147,17 +147,38 @@ def build_assessment(
         evidence = _evidence(rule_base, flag.evidence)
         if flag.reviewable and reviewed:
             advice = flag.safety_net or flag.action
-            watch.append(WatchFinding(flag.id, flag.family, flag.title, advice, inputs, evidence, True))
-            trace.append(TraceEntry(flag.id, "policy", "reviewable flag shown as a watch item: a clinician has reviewed this episode"))
+            watch.append(
+                WatchFinding(flag.id, flag.family, flag.title, advice, inputs, evidence, True)
+            )
+            trace.append(
+                TraceEntry(
+                    flag.id,
+                    "policy",
+                    "reviewable flag shown as a watch item: a clinician has reviewed this episode",
+                )
+            )
             continue
-        findings.append(RedFlagFinding(flag.id, flag.family, flag.title, tier, timeframe, action, inputs, evidence))
+        findings.append(
+            RedFlagFinding(
+                flag.id, flag.family, flag.title, tier, timeframe, action, inputs, evidence
+            )
+        )
     findings.sort(key=lambda f: -f.urgency.rank)
     urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
     for item in rule_base.watch_items:
         if item.id in fired:
             inputs = _pairs(fired[item.id], known)
             trace.append(TraceEntry(item.id, "watch", item.condition.describe(), inputs, item.id))
-            watch.append(WatchFinding(item.id, item.family, item.title, item.advice, inputs, _evidence(rule_base, item.evidence)))
+            watch.append(
+                WatchFinding(
+                    item.id,
+                    item.family,
+                    item.title,
+                    item.advice,
+                    inputs,
+                    _evidence(rule_base, item.evidence),
+                )
+            )
 
     # 3. The screen is complete when every core question is answered, or a clinician reviewed.
     missing_core = [q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None]
@@ -168,13 +189,30 @@ def build_assessment(
     limited = any(f.urgency == Urgency.SOON and f.family in SERIOUS_FAMILIES for f in findings)
     if urgency >= Urgency.URGENT:
         allowed: tuple[str, ...] | None = ()
-        trace.append(TraceEntry("principle_1", "policy", f"no plan at {urgency.value}: the action comes first"))
+        trace.append(
+            TraceEntry(
+                "principle_1", "policy", f"no plan at {urgency.value}: the action comes first"
+            )
+        )
     elif not screen_complete:
         allowed = INCOMPLETE_SCREEN_PLAN
-        trace.append(TraceEntry("principle_3", "policy", "screen incomplete: only stay_active until these are answered: " + ", ".join(missing_core)))
+        trace.append(
+            TraceEntry(
+                "principle_3",
+                "policy",
+                "screen incomplete: only stay_active until these are answered: "
+                + ", ".join(missing_core),
+            )
+        )
     elif limited:
         allowed = LIMITED_PLAN
-        trace.append(TraceEntry("principle_2", "policy", "a serious-cause flag limits the plan to stay_active and walking until a clinician has reviewed"))
+        trace.append(
+            TraceEntry(
+                "principle_2",
+                "policy",
+                "a serious-cause flag limits the plan to stay_active and walking until a clinician has reviewed",
+            )
+        )
     else:
         allowed = None
     recommendations = _recommend(state, rule_base, fired, known, allowed, limited, trace)
@@ -188,28 +226,52 @@ def build_assessment(
         care = startback.MATCHED_CARE[scored.risk] if plan_shown and allowed is None else None
         if care and urgency == Urgency.SOON:
             care += " Book the review your red flag asks for first; this does not replace it."
-        startback_result = StartBack(scored.risk, scored.total, scored.subscale, care, startback.CREDIT)
-        trace.append(TraceEntry("startback", "score", f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk"))
+        startback_result = StartBack(
+            scored.risk, scored.total, scored.subscale, care, startback.CREDIT
+        )
+        trace.append(
+            TraceEntry(
+                "startback",
+                "score",
+                f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk",
+            )
+        )
     else:
         startback_missing = scored.missing
-        trace.append(TraceEntry("startback", "score", "STarT Back not scored; missing: " + ", ".join(scored.missing)))
+        trace.append(
+            TraceEntry(
+                "startback", "score", "STarT Back not scored; missing: " + ", ".join(scored.missing)
+            )
+        )
 
     advice_against = []
     if plan_shown and allowed is None:
-        for item in rule_base.advice_against:
-            if item.profile != profile:
+        for against in rule_base.advice_against:
+            if against.profile != profile:
                 continue
-            if item.applies_when is not None and item.id not in fired:
+            if against.applies_when is not None and against.id not in fired:
                 continue
-            if item.withheld_when_red_flag and findings:
+            if against.withheld_when_red_flag and findings:
                 continue
-            advice_against.append(AdviceAgainstItem(item.id, item.profile, item.scope, item.text, _evidence(rule_base, item.evidence)))
+            advice_against.append(
+                AdviceAgainstItem(
+                    against.id,
+                    against.profile,
+                    against.scope,
+                    against.text,
+                    _evidence(rule_base, against.evidence),
+                )
+            )
 
     nets: list[str] = []
     if urgency < Urgency.EMERGENCY:
         nets.append(safety_net.CES_WARNING_SIGNS)
     if not screen_complete:
-        nets += [safety_net.SCREEN_INCOMPLETE, safety_net.CANCER_WARNING_SIGNS, safety_net.INFECTION_WARNING_SIGNS]
+        nets += [
+            safety_net.SCREEN_INCOMPLETE,
+            safety_net.CANCER_WARNING_SIGNS,
+            safety_net.INFECTION_WARNING_SIGNS,
+        ]
     if urgency <= Urgency.SOON:
         nets.append(safety_net.GENERAL)
 
@@ -226,14 +288,18 @@ def build_assessment(
         disclaimer=safety_net.DISCLAIMER,
         safety_net=tuple(nets),
         trace=tuple(trace),
-        ruleset=RulesetInfo(rule_base.version, rule_base.hash, engine, profile, _changed(rule_base.thresholds)),
+        ruleset=RulesetInfo(
+            rule_base.version, rule_base.hash, engine, profile, _changed(rule_base.thresholds)
+        ),
     )
 
 
 def _changed(thresholds: Thresholds) -> tuple[tuple[str, int | float], ...]:
     defaults = Thresholds()
     return tuple(
-        (name, value) for name, value, _ in thresholds.describe() if getattr(defaults, name) != value
+        (name, value)
+        for name, value, _ in thresholds.describe()
+        if getattr(defaults, name) != value
     )
 
 
@@ -251,20 +317,36 @@ def _recommend(
         if activity.id not in fired:
             continue
         inputs = _pairs(fired[activity.id], known)
-        trace.append(TraceEntry(activity.id, "activity", activity.eligibility.describe(), inputs, activity.id))
+        trace.append(
+            TraceEntry(
+                activity.id, "activity", activity.eligibility.describe(), inputs, activity.id
+            )
+        )
         if allowed is not None and activity.id not in allowed:
             continue
         exclusions = [x for x in activity.exclusions if f"{activity.id}!{x.id}" in fired]
         if exclusions:
             for x in exclusions:
                 key = f"{activity.id}!{x.id}"
-                trace.append(TraceEntry(activity.id, "exclusion", f"excluded: {x.reason}", _pairs(fired[key], known), key))
+                trace.append(
+                    TraceEntry(
+                        activity.id,
+                        "exclusion",
+                        f"excluded: {x.reason}",
+                        _pairs(fired[key], known),
+                        key,
+                    )
+                )
             continue
         if activity.kind == "activity" and activity.id in state.avoid_activities:
-            trace.append(TraceEntry(activity.id, "policy", "left out: the person asked to avoid it"))
+            trace.append(
+                TraceEntry(activity.id, "policy", "left out: the person asked to avoid it")
+            )
             continue
         cautions = tuple(
-            c.text for n, c in enumerate(activity.cautions) if c.when is None or f"{activity.id}?{n}" in fired
+            c.text
+            for n, c in enumerate(activity.cautions)
+            if c.when is None or f"{activity.id}?{n}" in fired
         )
         ranked_up = f"{activity.id}^rank_up" in fired
         dose = activity.dose

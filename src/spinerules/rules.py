@@ -26,7 +26,19 @@ if TYPE_CHECKING:
     from .thresholds import Thresholds
 
 
-def _tuple(items: Iterable[object]) -> tuple[object, ...]:
+def _links(items: Iterable[EvidenceLink]) -> tuple[EvidenceLink, ...]:
+    return tuple(items)
+
+
+def _escalations(items: Iterable[Escalation]) -> tuple[Escalation, ...]:
+    return tuple(items)
+
+
+def _exclusions(items: Iterable[Exclusion]) -> tuple[Exclusion, ...]:
+    return tuple(items)
+
+
+def _texts(items: Iterable[ConditionalText]) -> tuple[ConditionalText, ...]:
     return tuple(items)
 
 
@@ -51,7 +63,9 @@ class EvidenceLink:
     note: str | None = None
 
 
-def cite(evidence_id: str, grade: Grade | str | None = None, note: str | None = None) -> EvidenceLink:
+def cite(
+    evidence_id: str, grade: Grade | str | None = None, note: str | None = None
+) -> EvidenceLink:
     return EvidenceLink(evidence_id, Grade(grade) if grade is not None else None, note)
 
 
@@ -75,9 +89,9 @@ class RedFlag:
     tier: Urgency
     action: str
     condition: Condition
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
     timeframe: Timeframe | None = None
-    escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=tuple)
+    escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=_escalations)
     reviewable: bool = False
     safety_net: str | None = None  # said when the flag becomes a watch item after review
 
@@ -111,7 +125,7 @@ class WatchItem:
     title: str
     condition: Condition
     advice: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
 
     def checks(self) -> list[tuple[str, Condition]]:
         return [(self.id, self.condition)]
@@ -148,11 +162,13 @@ class Activity:
     reason: str
     dose: str
     progression: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
-    exclusions: tuple[Exclusion, ...] = attrs.field(default=(), converter=tuple)
-    cautions: tuple[ConditionalText, ...] = attrs.field(default=(), converter=tuple)
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
+    exclusions: tuple[Exclusion, ...] = attrs.field(default=(), converter=_exclusions)
+    cautions: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
     rank_up: Condition | None = None
-    kind: str = attrs.field(default="activity", validator=attrs.validators.in_(("activity", "advice")))
+    kind: str = attrs.field(
+        default="activity", validator=attrs.validators.in_(("activity", "advice"))
+    )
     framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
 
     def checks(self) -> list[tuple[str, Condition]]:
@@ -174,7 +190,7 @@ class AdviceAgainst:
     profile: str
     scope: str  # "low_back_pain", "sciatica" or "both"
     text: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=tuple)
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
     applies_when: Condition | None = None
     withheld_when_red_flag: bool = False  # "routine imaging without red flags"
 
@@ -198,12 +214,14 @@ def _stratify(rules: Sequence[Rule], fact_keys: frozenset[str]) -> tuple[Check, 
     """Order checks so a check reading ``flag.<id>`` runs after ``<id>`` (no cycles allowed)."""
     pending: dict[str, list[tuple[str, Condition]]] = {r.id: r.checks() for r in rules}
     reads: dict[str, set[str]] = {}
-    for rule_id, checks in pending.items():
+    for rule_id, own in pending.items():
         reads[rule_id] = set()
-        for key, condition in checks:
+        for key, condition in own:
             for other in flags_read(condition):
                 if other not in pending:
-                    raise RuleBaseError(f"check {key!r} reads the outcome of unknown rule {other!r}")
+                    raise RuleBaseError(
+                        f"check {key!r} reads the outcome of unknown rule {other!r}"
+                    )
                 reads[rule_id].add(other)
             for fact in condition.keys():
                 if not fact.startswith(FLAG_PREFIX) and fact not in fact_keys:
@@ -212,13 +230,15 @@ def _stratify(rules: Sequence[Rule], fact_keys: frozenset[str]) -> tuple[Check, 
 
     def depth(rule_id: str, path: tuple[str, ...]) -> int:
         if rule_id in path:
-            raise RuleBaseError("rules read each other in a cycle: " + " -> ".join((*path, rule_id)))
+            raise RuleBaseError(
+                "rules read each other in a cycle: " + " -> ".join((*path, rule_id))
+            )
         if rule_id not in stratum_of:
             below = [depth(o, (*path, rule_id)) for o in reads[rule_id]]
             stratum_of[rule_id] = 1 + max(below, default=-1)
         return stratum_of[rule_id]
 
-    checks = []
+    checks: list[Check] = []
     for rule in rules:
         level = depth(rule.id, ())
         checks += [Check(key, condition, level) for key, condition in pending[rule.id]]

@@ -20,7 +20,10 @@ def render_text(assessment: Assessment) -> str:
     a = assessment
     lines = [_HEADLINE[a.urgency.value], ""]
     for flag in a.red_flags:
-        lines += [f"! {flag.title} [{flag.id}, {flag.urgency.value}, {flag.timeframe.value}]", f"  {flag.action}"]
+        lines += [
+            f"! {flag.title} [{flag.id}, {flag.urgency.value}, {flag.timeframe.value}]",
+            f"  {flag.action}",
+        ]
     if not a.screen_complete:
         lines += ["", "The safety screen is incomplete; please answer: " + ", ".join(a.unanswered)]
     elif a.unanswered:
@@ -34,11 +37,18 @@ def render_text(assessment: Assessment) -> str:
             lines.append(f"- {r.name} [{r.id}; evidence {grade}]: {r.dose} {r.progression}")
             lines += [f"    caution: {c}" for c in r.cautions]
     if a.startback:
-        lines += ["", f"STarT Back: {a.startback.risk} risk (total {a.startback.total}, subscale {a.startback.subscale})"]
+        lines += [
+            "",
+            f"STarT Back: {a.startback.risk} risk (total {a.startback.total}, subscale {a.startback.subscale})",
+        ]
         if a.startback.matched_care:
             lines.append(f"  {a.startback.matched_care}")
     if a.advice_against:
         lines += ["", "Not recommended:"] + [f"- {x.text}" for x in a.advice_against]
     lines += ["", "Safety-net:"] + [f"- {s}" for s in a.safety_net]
-    lines += ["", a.disclaimer, f"(rules {a.ruleset.version}, {a.ruleset.hash}, engine {a.ruleset.engine})"]
+    lines += [
+        "",
+        a.disclaimer,
+        f"(rules {a.ruleset.version}, {a.ruleset.hash}, engine {a.ruleset.engine})",
+    ]
     return "\n".join(lines) + "\n"

@@ -40,7 +40,9 @@ class Thresholds:
     fragility_urgent_intensity: int = _param(8, "clinical.md: severe pain, 8/10 or more")
     fracture_risk_count: int = _param(2, "clinical.md: two or more fracture risk factors")
     # STarT Back (Hill 2008): the instrument's own cut-offs.
-    startback_high_subscale: int = _param(4, "Hill 2008: psychosocial subscale 4 or more is high risk")
+    startback_high_subscale: int = _param(
+        4, "Hill 2008: psychosocial subscale 4 or more is high risk"
+    )
     startback_low_total: int = _param(3, "Hill 2008: total 3 or less is low risk")
     # Axial spondyloarthritis (NICE NG65).
     axspa_max_first_age: int = _param(45, "NICE NG65: back pain that started before age 45")
@@ -56,7 +58,9 @@ class Thresholds:
     running_max_intensity: int = _param(5, "clinical.md: keep running when pain is 5/10 or less")
     strength_min_bmi: float = _param(30.0, "Vincent 2014; Lee & Kang 2016: obese adults (BMI 30+)")
     tai_chi_rank_up_age: int = _param(60, "Kong 2016: older adults and balance")
-    group_exercise_sessions: int = _param(8, "NICE NG59 sets no count; 8 sessions is a local default")
+    group_exercise_sessions: int = _param(
+        8, "NICE NG59 sets no count; 8 sessions is a local default"
+    )
 
     def describe(self) -> list[tuple[str, int | float, str]]:
         """(name, value, source) for every cut-off, in declaration order (for docs and the trace)."""

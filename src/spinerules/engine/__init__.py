@@ -10,4 +10,11 @@ from __future__ import annotations
 from .base import Engine, Fired
 from .select import ENGINE_NAMES, durable_available, get_engine, resolve_engine_name
 
-__all__ = ["ENGINE_NAMES", "Engine", "Fired", "durable_available", "get_engine", "resolve_engine_name"]
+__all__ = [
+    "ENGINE_NAMES",
+    "Engine",
+    "Fired",
+    "durable_available",
+    "get_engine",
+    "resolve_engine_name",
+]

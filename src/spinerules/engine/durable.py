@@ -81,6 +81,22 @@ def _node_paths(terms: list[dict[str, Any]]) -> set[tuple[str, ...]]:
     return {tuple(keys[: i + 1]) for i in range(len(keys))}
 
 
+@attrs.define
+class _Pack:
+    """A ruleset being filled: its rules, the alpha-node paths they need, the keys they read."""
+
+    rules: dict[str, Any] = attrs.Factory(dict)
+    paths: set[tuple[str, ...]] = attrs.Factory(set)
+    keys: dict[str, None] = attrs.Factory(dict)
+
+    def add(
+        self, name: str, rule: dict[str, Any], paths: set[tuple[str, ...]], conjunction: Conjunction
+    ) -> None:
+        self.rules[name] = rule
+        self.paths |= paths
+        self.keys.update(dict.fromkeys(leaf.key for leaf in conjunction))
+
+
 class DurableEngine:
     """Evaluates a RuleBase on durable-rules. One instance per process is enough."""
 
@@ -127,39 +143,36 @@ class DurableEngine:
         strata: list[tuple[_Chunk, ...]] = []
         serial = itertools.count()
         for level, stratum in enumerate(rule_base.strata):
-            chunks: list[_Chunk] = []
-            rules: dict[str, Any] = {}
-            paths: set[tuple[str, ...]] = set()
-            keys: dict[str, None] = {}
-
-            def close() -> None:
-                if not rules:
-                    return
-                name = f"spinerules_{rule_base.hash}_{level}_{len(chunks)}"
-                seen = {"all": [{"m": {SEEN: 1}}], "run": self._seen}
-                definitions[name] = {**rules, SEEN: seen}
-                chunks.append(_Chunk(name, tuple(keys)))
-                rules.clear()
-                paths.clear()
-                keys.clear()
-
+            packs: list[_Pack] = [_Pack()]
             for check in stratum:
                 dnfs[check.key] = check.condition.dnf()
                 conditions[check.key] = check.condition
                 for index, conjunction in enumerate(dnfs[check.key]):
                     terms = _terms(conjunction)
                     needed = _node_paths(terms)
-                    if len(paths | needed) > NODE_BUDGET:
-                        close()
                     if len(needed) > NODE_BUDGET:
-                        raise EngineError(f"check {check.key!r} has a conjunction too long for durable")
+                        raise EngineError(
+                            f"check {check.key!r} has a conjunction too long for durable"
+                        )
+                    if len(packs[-1].paths | needed) > NODE_BUDGET:
+                        packs.append(_Pack())
                     rule_name = f"r{next(serial)}"
                     expression = terms[0] if len(terms) == 1 else {"$and": terms}
-                    rules[rule_name] = {"all": [{"m": expression}], "run": self._action(rule_name)}
+                    packs[-1].add(
+                        rule_name,
+                        {"all": [{"m": expression}], "run": self._action(rule_name)},
+                        needed,
+                        conjunction,
+                    )
                     names[rule_name] = (check.key, index)
-                    paths |= needed
-                    keys.update(dict.fromkeys(leaf.key for leaf in conjunction))
-            close()
+            chunks = []
+            for number, pack in enumerate(p for p in packs if p.rules):
+                name = f"spinerules_{rule_base.hash}_{level}_{number}"
+                definitions[name] = {
+                    **pack.rules,
+                    SEEN: {"all": [{"m": {SEEN: 1}}], "run": self._seen},
+                }
+                chunks.append(_Chunk(name, tuple(pack.keys)))
             strata.append(tuple(chunks))
         try:
             self._host.register_rulesets(definitions)
@@ -194,7 +207,9 @@ class DurableEngine:
                         opened.append(chunk.name)
                         self._host.assert_fact(chunk.name, fact)
                         if self._errors:
-                            raise EngineError(f"an action failed in {chunk.name}") from self._errors[0]
+                            raise EngineError(
+                                f"an action failed in {chunk.name}"
+                            ) from self._errors[0]
                     for rule_name in self._sink:
                         key, index = program.conjunction_keys[rule_name]
                         hits.setdefault(key, set()).add(index)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..errors import EngineUnavailable
 from .base import Engine
@@ -29,7 +29,9 @@ def durable_available() -> bool:
 def resolve_engine_name(name: str) -> str:
     """``auto`` becomes ``durable`` or ``python``; anything else is checked."""
     if name not in ENGINE_NAMES:
-        raise EngineUnavailable(f"engine: {name!r} is not an engine; expected one of {', '.join(ENGINE_NAMES)}")
+        raise EngineUnavailable(
+            f"engine: {name!r} is not an engine; expected one of {', '.join(ENGINE_NAMES)}"
+        )
     if name == "auto":
         return "durable" if durable_available() else "python"
     if name == "durable" and not durable_available():
@@ -42,7 +44,7 @@ def resolve_engine_name(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _engine(name: str) -> Engine:
     if name == "durable":
         from .durable import DurableEngine

@@ -36,7 +36,12 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Staying active speeds recovery; bed rest slows it.",
             dose="Carry on with daily activities and work as far as you are able.",
             progression="Do a little more each day as the pain allows.",
-            evidence=(cite("acp2017", G.MODERATE), cite("nice_ng59", G.GUIDELINE), cite("ninds_lbp"), cite("seed_article")),
+            evidence=(
+                cite("acp2017", G.MODERATE),
+                cite("nice_ng59", G.GUIDELINE),
+                cite("ninds_lbp"),
+                cite("seed_article"),
+            ),
         ),
         Activity(
             id="reassurance",
@@ -63,26 +68,45 @@ def activities(t: Thresholds) -> list[Activity]:
         Activity(
             id="walking",
             name="Walking",
-            eligibility=any_of(ge("can_walk_minutes", t.walking_min_minutes, "walking_min_minutes"), Unknown("can_walk_minutes")),
+            eligibility=any_of(
+                ge("can_walk_minutes", t.walking_min_minutes, "walking_min_minutes"),
+                Unknown("can_walk_minutes"),
+            ),
             reason="Walking is a simple aerobic exercise that helps chronic back pain about as much as specific strengthening.",
             dose="Start with the time you can walk comfortably.",
             progression="Add 5 minutes a week, up to 30 minutes on 5 days a week.",
-            evidence=(cite("shnayderman2013", G.LOW), cite("belavy2017", G.VERY_LOW), cite("acp2017")),
+            evidence=(
+                cite("shnayderman2013", G.LOW),
+                cite("belavy2017", G.VERY_LOW),
+                cite("acp2017"),
+            ),
         ),
         Activity(
             id="running",
             name="Keep running",
-            eligibility=yes("currently_runs") & le("pain_intensity", t.running_max_intensity, "running_max_intensity"),
+            eligibility=yes("currently_runs")
+            & le("pain_intensity", t.running_max_intensity, "running_max_intensity"),
             reason="You already run and your pain is moderate or less; running is associated with healthier discs in healthy adults.",
             dose="Keep running at a conversational pace.",
             progression="Cut distance rather than stop when the pain flares; build back gradually.",
             exclusions=(
-                Exclusion("fracture_flag", any_of(*(flag(f) for f in OTHER_FRACTURE_FLAGS), flag("fracture_neuro")), "a possible fracture"),
-                Exclusion("previous_vertebral_fracture", yes("previous_vertebral_fracture"), "a previous vertebral fracture"),
+                Exclusion(
+                    "fracture_flag",
+                    any_of(*(flag(f) for f in OTHER_FRACTURE_FLAGS), flag("fracture_neuro")),
+                    "a possible fracture",
+                ),
+                Exclusion(
+                    "previous_vertebral_fracture",
+                    yes("previous_vertebral_fracture"),
+                    "a previous vertebral fracture",
+                ),
             ),
             cautions=(
                 ConditionalText("Osteoporosis: build up impact gradually.", osteoporosis),
-                ConditionalText("Pregnancy: continue only if the pregnancy is uncomplicated and your maternity team agrees; stop if you have bleeding, dizziness, chest pain or contractions.", pregnant),
+                ConditionalText(
+                    "Pregnancy: continue only if the pregnancy is uncomplicated and your maternity team agrees; stop if you have bleeding, dizziness, chest pain or contractions.",
+                    pregnant,
+                ),
             ),
             evidence=(cite("belavy2017", G.VERY_LOW), cite("seed_article")),
             framing="Running is associated with healthier discs in healthy young adults; it has not been shown to treat back pain.",
@@ -94,8 +118,15 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain has lasted 4 weeks or more; motor-control exercise helps in the short term.",
             dose="Motor-control or core exercises 2–3 times a week, 20–30 minutes, for 8–12 weeks.",
             progression="Increase difficulty as control improves; a physiotherapist can guide this.",
-            cautions=(ConditionalText("Pregnancy: use a programme adapted for pregnancy.", pregnant),),
-            evidence=(cite("wang2012", G.MODERATE, "short-term only"), cite("chang2015", G.VERY_LOW), cite("acp2017", G.LOW), cite("owen2020")),
+            cautions=(
+                ConditionalText("Pregnancy: use a programme adapted for pregnancy.", pregnant),
+            ),
+            evidence=(
+                cite("wang2012", G.MODERATE, "short-term only"),
+                cite("chang2015", G.VERY_LOW),
+                cite("acp2017", G.LOW),
+                cite("owen2020"),
+            ),
             framing="Core training helps in the short term but is not clearly better than other exercise in the long term.",
         ),
         Activity(
@@ -105,7 +136,11 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain is long-standing and your BMI is 30 or more; whole-body strength work with walking helped in small trials.",
             dose="Whole-body strength training twice a week, 50 minutes, for 12 weeks, plus walking.",
             progression="Increase loads gradually every 1–2 weeks.",
-            evidence=(cite("lee_kang2016", G.VERY_LOW), cite("vincent2014", G.LOW), cite("owen2020", G.MODERATE)),
+            evidence=(
+                cite("lee_kang2016", G.VERY_LOW),
+                cite("vincent2014", G.LOW),
+                cite("owen2020", G.MODERATE),
+            ),
             framing="The strength-plus-walking evidence comes from small trials (36 and 49 adults).",
         ),
         Activity(
@@ -116,9 +151,18 @@ def activities(t: Thresholds) -> list[Activity]:
             dose="One class a week for 12 weeks, plus short home practice.",
             progression="Build home practice towards most days.",
             cautions=(
-                ConditionalText("Osteoporosis: avoid end-range or loaded forward bending and twisting.", osteoporosis),
-                ConditionalText("Pregnancy: choose a prenatal class, no hot yoga, and avoid lying on your back for long.", pregnant),
-                ConditionalText("The yoga evidence comes from adults aged 18–64.", any_of(lt("age", 18), ge("age", 65))),
+                ConditionalText(
+                    "Osteoporosis: avoid end-range or loaded forward bending and twisting.",
+                    osteoporosis,
+                ),
+                ConditionalText(
+                    "Pregnancy: choose a prenatal class, no hot yoga, and avoid lying on your back for long.",
+                    pregnant,
+                ),
+                ConditionalText(
+                    "The yoga evidence comes from adults aged 18–64.",
+                    any_of(lt("age", 18), ge("age", 65)),
+                ),
             ),
             evidence=(cite("saper2017", G.MODERATE), cite("acp2017", G.LOW)),
             framing="Yoga was as good as physiotherapy and not better than an education book.",
@@ -130,7 +174,9 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain is long-standing; tai chi reduces pain and also trains balance.",
             dose="2 sessions a week for at least 10 weeks.",
             progression="Continue as a regular practice.",
-            rank_up=any_of(ge("age", t.tai_chi_rank_up_age, "tai_chi_rank_up_age"), yes("balance_problems")),
+            rank_up=any_of(
+                ge("age", t.tai_chi_rank_up_age, "tai_chi_rank_up_age"), yes("balance_problems")
+            ),
             evidence=(cite("kong2016", G.LOW), cite("acp2017", G.LOW)),
         ),
         Activity(

@@ -15,20 +15,32 @@ _LBP = "low_back_pain"
 _SCIATICA = "sciatica"
 
 _NICE_LBP = (
-    ("nice_no_routine_imaging", "Do not have routine imaging (X-ray, MRI) without a red flag: it does not change treatment."),
+    (
+        "nice_no_routine_imaging",
+        "Do not have routine imaging (X-ray, MRI) without a red flag: it does not change treatment.",
+    ),
     ("nice_no_belts_corsets", "Do not use belts or corsets for back pain."),
     ("nice_no_foot_orthotics", "Do not use foot orthotics for back pain."),
     ("nice_no_rocker_sole_shoes", "Do not use rocker-sole shoes for back pain."),
     ("nice_no_traction", "Do not have traction for back pain."),
     ("nice_no_acupuncture", "Do not have acupuncture for back pain."),
-    ("nice_no_electrotherapy", "Do not have ultrasound, TENS, PENS or interferential therapy for back pain."),
+    (
+        "nice_no_electrotherapy",
+        "Do not have ultrasound, TENS, PENS or interferential therapy for back pain.",
+    ),
     ("nice_no_paracetamol_alone", "Do not rely on paracetamol alone for back pain."),
     ("nice_no_opioids_chronic", "Do not use opioids for chronic back pain."),
-    ("nice_no_antidepressants", "Do not use SSRIs, SNRIs or tricyclic antidepressants for back pain."),
+    (
+        "nice_no_antidepressants",
+        "Do not use SSRIs, SNRIs or tricyclic antidepressants for back pain.",
+    ),
     ("nice_no_anticonvulsants", "Do not use anticonvulsants for back pain."),
 )
 _NICE_SCIATICA = (
-    ("nice_sciatica_no_gabapentinoids", "Do not use gabapentinoids or other antiepileptics for sciatica."),
+    (
+        "nice_sciatica_no_gabapentinoids",
+        "Do not use gabapentinoids or other antiepileptics for sciatica.",
+    ),
     ("nice_sciatica_no_oral_corticosteroids", "Do not use oral corticosteroids for sciatica."),
     ("nice_sciatica_no_benzodiazepines", "Do not use benzodiazepines for sciatica."),
     ("nice_sciatica_no_opioids_chronic", "Do not use opioids for chronic sciatica."),
@@ -38,10 +50,20 @@ _NICE_SCIATICA = (
 def advice_against(t: Thresholds) -> list[AdviceAgainst]:
     sciatica = IsNot("leg_pain", "none")
     items = [
-        AdviceAgainst(rule_id, "nice", _LBP, text, _NG59, withheld_when_red_flag=rule_id == "nice_no_routine_imaging")
+        AdviceAgainst(
+            rule_id,
+            "nice",
+            _LBP,
+            text,
+            _NG59,
+            withheld_when_red_flag=rule_id == "nice_no_routine_imaging",
+        )
         for rule_id, text in _NICE_LBP
     ]
-    items += [AdviceAgainst(rule_id, "nice", _SCIATICA, text, _NG59, applies_when=sciatica) for rule_id, text in _NICE_SCIATICA]
+    items += [
+        AdviceAgainst(rule_id, "nice", _SCIATICA, text, _NG59, applies_when=sciatica)
+        for rule_id, text in _NICE_SCIATICA
+    ]
     items += [
         AdviceAgainst(
             "acp_no_routine_imaging",

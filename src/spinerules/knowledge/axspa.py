@@ -25,7 +25,10 @@ def _applies(t: Thresholds) -> Condition:
 
 
 def _three(t: Thresholds) -> Condition:
-    return all_of(ge(COUNT, t.axspa_hla_count, "axspa_hla_count"), lt(COUNT, t.axspa_refer_count, "axspa_refer_count"))
+    return all_of(
+        ge(COUNT, t.axspa_hla_count, "axspa_hla_count"),
+        lt(COUNT, t.axspa_refer_count, "axspa_refer_count"),
+    )
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
@@ -55,7 +58,9 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="Some features of inflammatory back pain",
             tier=Urgency.SOON,
             action="Make an appointment with your doctor and ask for an HLA-B27 blood test: with these features a positive result means a rheumatology referral.",
-            condition=all_of(_applies(t), _three(t), any_of(Is("hla_b27", "unknown"), Unknown("hla_b27"))),
+            condition=all_of(
+                _applies(t), _three(t), any_of(Is("hla_b27", "unknown"), Unknown("hla_b27"))
+            ),
             evidence=EVIDENCE,
         ),
     ]
@@ -67,7 +72,12 @@ def watch_items(t: Thresholds) -> list[WatchItem]:
             id="axspa_watch",
             family=FAMILY,
             title="Some features of inflammatory back pain",
-            condition=all_of(_applies(t), ge(COUNT, 1), lt(COUNT, t.axspa_refer_count, "axspa_refer_count"), *(not_flag(r) for r in REFERRALS)),
+            condition=all_of(
+                _applies(t),
+                ge(COUNT, 1),
+                lt(COUNT, t.axspa_refer_count, "axspa_refer_count"),
+                *(not_flag(r) for r in REFERRALS),
+            ),
             advice="Come back to your doctor if new features appear, especially psoriasis, inflammatory bowel disease (Crohn's or colitis) or a painful red eye (uveitis).",
             evidence=EVIDENCE,
         )

@@ -44,10 +44,20 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
         all_of(IsNot("leg_weakness", "none"), Is("leg_weakness_sides", "both_sides")),
     )
     return [
-        _sign("ces_saddle", "Numbness around the back passage, genitals or inner thighs", yes("saddle_anaesthesia")),
-        _sign("ces_bladder", "New bladder problems", any_yes("urinary_retention", "urinary_incontinence")),
+        _sign(
+            "ces_saddle",
+            "Numbness around the back passage, genitals or inner thighs",
+            yes("saddle_anaesthesia"),
+        ),
+        _sign(
+            "ces_bladder",
+            "New bladder problems",
+            any_yes("urinary_retention", "urinary_incontinence"),
+        ),
         _sign("ces_bowel", "New loss of bowel control", yes("faecal_incontinence")),
-        _sign("ces_sexual", "New loss of genital sensation or erection", yes("sexual_dysfunction_new")),
+        _sign(
+            "ces_sexual", "New loss of genital sensation or erection", yes("sexual_dysfunction_new")
+        ),
         RedFlag(
             id="ces_bilateral_legs",
             family=FAMILY,
@@ -64,8 +74,14 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             escalations=[
                 Escalation(
                     Urgency.URGENT,
-                    any_of(Is("neuro_symptoms_course", "stable_2_to_12_weeks"), IsNot("leg_weakness", "none")),
-                    action=_URGENT_ACTION.replace("a possible cauda equina sign, stable for more than 2 weeks", "symptoms in both legs"),
+                    any_of(
+                        Is("neuro_symptoms_course", "stable_2_to_12_weeks"),
+                        IsNot("leg_weakness", "none"),
+                    ),
+                    action=_URGENT_ACTION.replace(
+                        "a possible cauda equina sign, stable for more than 2 weeks",
+                        "symptoms in both legs",
+                    ),
                 ),
                 Escalation(Urgency.EMERGENCY, NEW_COURSE, action=_EMERGENCY_ACTION),
             ],

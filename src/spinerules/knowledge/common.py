@@ -29,7 +29,9 @@ def neuro_symptom_present() -> Condition:
 
 def neuro_deficit_present() -> Condition:
     """Narrower than a symptom (clinical.md C2): not pain or numbness alone."""
-    return any_of(IsNot("leg_weakness", "none"), any_yes("foot_drop", "gait_disturbance", *CES_SIGNS))
+    return any_of(
+        IsNot("leg_weakness", "none"), any_yes("foot_drop", "gait_disturbance", *CES_SIGNS)
+    )
 
 
 def new_neuro_symptom() -> Condition:

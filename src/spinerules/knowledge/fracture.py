@@ -37,7 +37,14 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             escalations=[
                 Escalation(
                     Urgency.EMERGENCY,
-                    any_of(le("trauma_days_ago", t.fracture_recent_trauma_days, "fracture_recent_trauma_days"), Unknown("trauma_days_ago")),
+                    any_of(
+                        le(
+                            "trauma_days_ago",
+                            t.fracture_recent_trauma_days,
+                            "fracture_recent_trauma_days",
+                        ),
+                        Unknown("trauma_days_ago"),
+                    ),
                     action="Go to an emergency department now (call emergency services if you cannot move safely): a recent serious injury can break a vertebra.",
                 )
             ],
@@ -68,13 +75,20 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             timeframe=Timeframe.WITHIN_2_WEEKS,
             action="Make an appointment with your doctor within 2 weeks for a review and an X-ray: a minor fall or lift can break a fragile vertebra.",
             condition=yes("minor_trauma")
-            & any_of(any_yes("osteoporosis", "long_term_corticosteroids", "previous_vertebral_fracture"), ge("age", t.fragility_age, "fragility_age")),
+            & any_of(
+                any_yes("osteoporosis", "long_term_corticosteroids", "previous_vertebral_fracture"),
+                ge("age", t.fragility_age, "fragility_age"),
+            ),
             evidence=EVIDENCE,
             escalations=[
                 Escalation(
                     Urgency.URGENT,
                     any_of(
-                        ge("pain_intensity", t.fragility_urgent_intensity, "fragility_urgent_intensity"),
+                        ge(
+                            "pain_intensity",
+                            t.fragility_urgent_intensity,
+                            "fragility_urgent_intensity",
+                        ),
                         Is("can_walk_minutes", 0),
                         yes("sudden_severe_onset"),
                     ),

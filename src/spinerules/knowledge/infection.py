@@ -69,7 +69,12 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="A risk factor for spinal infection",
             tier=Urgency.SOON,
             action="Make an appointment with your doctor: with this risk factor, back pain should be checked. Go the same day if you develop a fever or shaking chills.",
-            condition=any_yes("iv_drug_use", "immunosuppressed", "long_term_corticosteroids", "recent_bacterial_infection"),
+            condition=any_yes(
+                "iv_drug_use",
+                "immunosuppressed",
+                "long_term_corticosteroids",
+                "recent_bacterial_infection",
+            ),
             evidence=EVIDENCE,
         ),
     ]

@@ -14,7 +14,15 @@ from .common import new_neuro_symptom
 FAMILY = "malignancy"
 EVIDENCE = tuple(
     cite(e)
-    for e in ("downie2013", "henschke2013", "ifompt2020", "nice_cks_lbp", "nice_ng12", "nice_ng234", "seed_article")
+    for e in (
+        "downie2013",
+        "henschke2013",
+        "ifompt2020",
+        "nice_cks_lbp",
+        "nice_ng12",
+        "nice_ng234",
+        "seed_article",
+    )
 )
 _REVIEW = "Make an appointment with your doctor"
 
@@ -64,7 +72,12 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             tier=Urgency.URGENT,
             action="See a doctor today (or call your acute oncology service): after cancer, this pattern of back pain needs same-day assessment for spread to the spine. Until then keep moving gently as comfort allows.",
             condition=yes("history_of_cancer")
-            & any_of(yes("thoracic_pain"), yes("unrelenting_pain"), yes("night_pain"), Is("pain_trend", "worsening")),
+            & any_of(
+                yes("thoracic_pain"),
+                yes("unrelenting_pain"),
+                yes("night_pain"),
+                Is("pain_trend", "worsening"),
+            ),
             evidence=EVIDENCE,
         ),
         RedFlag(
@@ -93,7 +106,8 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="Persistent back pain at 60 or over",
             tier=Urgency.SOON,
             action=f"{_REVIEW} and ask about blood tests (full blood count, calcium, and ESR or plasma viscosity) to rule out myeloma, as NICE NG12 advises for persistent back pain at 60 or over.",
-            condition=ge("age", t.myeloma_age, "myeloma_age") & ge("pain_duration_days", t.myeloma_days, "myeloma_days"),
+            condition=ge("age", t.myeloma_age, "myeloma_age")
+            & ge("pain_duration_days", t.myeloma_days, "myeloma_days"),
             evidence=EVIDENCE,
             reviewable=True,
             safety_net="A clinician has reviewed this episode; ask about the blood tests if they were not done.",
@@ -104,7 +118,11 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="Two or more weak warning signs for a serious cause",
             tier=Urgency.SOON,
             action=f"{_REVIEW}: together these signs are worth a check, although most back pain with them is not serious.",
-            condition=at_least(t.weak_flag_count, *_weak_flags(t, with_unrelenting=True), parameter="weak_flag_count"),
+            condition=at_least(
+                t.weak_flag_count,
+                *_weak_flags(t, with_unrelenting=True),
+                parameter="weak_flag_count",
+            ),
             evidence=EVIDENCE,
             reviewable=True,
             safety_net="A clinician has reviewed this episode; come back if weight loss, night pain or new symptoms appear.",
@@ -129,7 +147,8 @@ def watch_items(t: Thresholds) -> list[WatchItem]:
             id="malignancy_weak_flag_watch",
             family=FAMILY,
             title="One weak warning sign",
-            condition=any_of(*_weak_flags(t, with_unrelenting=False)) & not_flag("malignancy_weak_combination"),
+            condition=any_of(*_weak_flags(t, with_unrelenting=False))
+            & not_flag("malignancy_weak_combination"),
             advice="One of these signs on its own is common and rarely serious. See your doctor if another appears: weight loss, pain at night, constant pain, upper back pain, or pain not improving after 4 weeks.",
             evidence=(cite("downie2013"), cite("henschke2013"), cite("ifompt2020")),
         )

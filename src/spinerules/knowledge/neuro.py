@@ -16,7 +16,9 @@ EVIDENCE = (cite("nice_ng59"), cite("nice_cks_sciatica"), cite("seed_article"))
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
-    not_both_sides = any_of(IsNot("leg_weakness_sides", "both_sides"), Unknown("leg_weakness_sides"))
+    not_both_sides = any_of(
+        IsNot("leg_weakness_sides", "both_sides"), Unknown("leg_weakness_sides")
+    )
     return [
         RedFlag(
             id="neuro_gait",

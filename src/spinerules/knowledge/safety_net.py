@@ -17,9 +17,7 @@ CANCER_WARNING_SIGNS = (
     "See a doctor the same day if you have had cancer and get new back pain with leg symptoms, "
     "pain in the upper back, pain at night, or constant pain; or if you lose weight without trying."
 )
-INFECTION_WARNING_SIGNS = (
-    "See a doctor the same day if you get a fever of 38 °C or more or shaking chills with back pain."
-)
+INFECTION_WARNING_SIGNS = "See a doctor the same day if you get a fever of 38 °C or more or shaking chills with back pain."
 GENERAL = (
     "See a doctor if the pain is not improving after 4 to 6 weeks, keeps getting worse, or new "
     "symptoms start."

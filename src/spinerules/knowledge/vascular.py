@@ -23,8 +23,12 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Possible leaking aortic aneurysm",
             tier=Urgency.EMERGENCY,
-            action=_EMERGENCY + "collapse, or sudden severe back and tummy pain over 50, can be a leaking aortic aneurysm.",
-            condition=older & any_of(yes("collapse_or_fainting"), yes("sudden_severe_onset") & yes("abdominal_pain")),
+            action=_EMERGENCY
+            + "collapse, or sudden severe back and tummy pain over 50, can be a leaking aortic aneurysm.",
+            condition=older
+            & any_of(
+                yes("collapse_or_fainting"), yes("sudden_severe_onset") & yes("abdominal_pain")
+            ),
             evidence=EVIDENCE,
         ),
         RedFlag(
@@ -32,9 +36,13 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Known aortic aneurysm with new pain",
             tier=Urgency.EMERGENCY,
-            action=_EMERGENCY + "new back or tummy pain with a known aortic aneurysm can mean it is leaking.",
+            action=_EMERGENCY
+            + "new back or tummy pain with a known aortic aneurysm can mean it is leaking.",
             condition=yes("known_aortic_aneurysm")
-            & any_of(yes("abdominal_pain"), le("pain_duration_days", t.aaa_recent_days, "aaa_recent_days")),
+            & any_of(
+                yes("abdominal_pain"),
+                le("pain_duration_days", t.aaa_recent_days, "aaa_recent_days"),
+            ),
             evidence=EVIDENCE,
         ),
         RedFlag(
@@ -51,7 +59,8 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Sudden severe upper back pain",
             tier=Urgency.EMERGENCY,
-            action=_EMERGENCY + "sudden severe pain in the upper back can come from the aorta or the heart.",
+            action=_EMERGENCY
+            + "sudden severe pain in the upper back can come from the aorta or the heart.",
             condition=yes("thoracic_pain") & yes("sudden_severe_onset"),
             evidence=EVIDENCE,
         ),
