@@ -51,14 +51,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("task", choices=("demo", "test", "lint", "ci"))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
-    parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (test task)")
-    args = parser.parse_args()
+    args, pytest_args = parser.parse_known_args()  # the rest goes to pytest (test task)
     py = setup(args.python)
     try:
         if args.task == "demo":
             run(py, "examples/quickstart.py")
         elif args.task == "test":
-            run(py, "-m", "pytest", *args.pytest_args)
+            run(py, "-m", "pytest", *pytest_args)
         elif args.task == "lint":
             run(py, "-m", "ruff", "check", "src", "tests", "examples", "tasks.py")
             run(py, "-m", "mypy")
