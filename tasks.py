@@ -20,7 +20,15 @@ PLUGINS: list[str] = []  # example plugin packages under plugins/, installed wit
 
 
 def venv_dir(python: str) -> Path:
-    return ROOT / (".venv" if python == sys.executable else f".venv-{Path(python).name}")
+    if python == sys.executable:
+        return ROOT / ".venv"
+    version = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return ROOT / f".venv-{version}"
 
 
 def venv_python(venv: Path) -> Path:
