@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import spinerules
-from spinerules.text import render_text
+from spinerules.formats.text import render_text
 
 PATIENTS = Path(__file__).parent / "patients"
 

@@ -9,9 +9,9 @@ from .assessment import Assessment
 from .engine import get_engine, resolve_engine_name
 from .errors import InvalidPatientState
 from .facts import patient_facts
-from .knowledge import default_rule_base
 from .patient import PatientState
 from .policy import build_assessment
+from .registry import current_formats, current_rule_base
 from .rules import RuleBase
 from .thresholds import Thresholds
 
@@ -42,7 +42,8 @@ def assess(
     ``state_or_dict`` is a PatientState or its flat JSON form. ``profile`` picks the guideline
     whose "do not" list applies (``nice`` or ``acp``). ``engine`` is ``auto`` (durable-rules where
     it imports, else python), ``durable`` or ``python``; both give the same result. ``thresholds``
-    overrides cut-offs of the built-in rules; ``rule_base`` replaces the rule base entirely.
+    overrides cut-offs; ``rule_base`` replaces the rule base (default: the built-ins plus every
+    loaded plugin, see ``spinerules.plugins``).
     Raises InvalidPatientState for bad input and EngineUnavailable for an engine that cannot run.
     """
     state = (
@@ -56,8 +57,19 @@ def assess(
             fields=("profile",),
         )
     name = resolve_engine_name(engine)
-    rules = rule_base if rule_base is not None else default_rule_base(thresholds)
+    rules = rule_base if rule_base is not None else current_rule_base(thresholds)
     _check_activity_ids(state, rules)
     facts = patient_facts(state)
     fired = get_engine(name).evaluate(rules, facts)
     return build_assessment(state, rules, fired, facts=facts, profile=profile, engine=name)
+
+
+def render(assessment: Assessment, fmt: str = "text", **options: Any) -> str:
+    """Render an Assessment with a registered output format (``spinerules formats`` lists them)."""
+    formats = current_formats()
+    if fmt not in formats:
+        raise InvalidPatientState(
+            f"format: {fmt!r} is not a format; expected one of {', '.join(sorted(formats))}",
+            fields=("format",),
+        )
+    return formats[fmt].render(assessment, **options)

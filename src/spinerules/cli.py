@@ -1,6 +1,7 @@
-"""The ``spinerules`` command line: ``spinerules assess PATIENT.json``.
+"""The ``spinerules`` command line.
 
-Bad input exits with status 2 and one line naming the field; no traceback reaches the user.
+``assess`` screens one person; ``plugins``, ``rules``, ``formats`` and ``schema`` describe the
+installation. Bad input exits with status 2 and one line naming the field; no traceback.
 """
 
 from __future__ import annotations
@@ -12,25 +13,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from .api import PROFILES, assess
+from .api import PROFILES, assess, render
+from .catalogue import catalogue_markdown
 from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
-from .errors import EngineUnavailable, InvalidPatientState
-from .knowledge import KNOWLEDGE_VERSION, default_rule_base
-from .text import render_text
-
-FORMATS = ("json", "text")
+from .errors import EngineUnavailable, InvalidPatientState, SpinerulesError
+from .output_schema import assessment_schema
+from .patient import patient_state_schema
+from .registry import current_formats, current_rule_base, get_plugins
 
 
 def _version() -> str:
     engine = resolve_engine_name("auto")
-    reason = (
+    why = (
         "durable-rules imports here"
         if durable_available()
         else "durable-rules does not import on this Python"
     )
+    rb = current_rule_base()
     return (
-        f"spinerules {__version__} (rules {KNOWLEDGE_VERSION}, {default_rule_base().hash}); "
-        f"engine auto -> {engine} ({reason})"
+        f"spinerules {__version__} (rules {rb.version}, {rb.hash}); engine auto -> {engine} ({why})"
     )
 
 
@@ -38,15 +39,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spinerules", description="Low-back-pain decision support (not a diagnosis)."
     )
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action="version", version="%(prog)s")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "assess", help="assess one person's answers (flat JSON; '-' reads stdin)"
     )
     run.add_argument("patient", help="a JSON file with the patient state, or '-' for stdin")
-    run.add_argument("--format", choices=FORMATS, default="text")
+    run.add_argument("--format", default="text", help="an output format (see: spinerules formats)")
     run.add_argument("--profile", choices=PROFILES, default="nice")
     run.add_argument("--engine", choices=ENGINE_NAMES, default="auto")
+    commands.add_parser(
+        "plugins", help="list loaded plugins, their versions, hooks and contributions"
+    )
+    rules = commands.add_parser("rules", help="the rule catalogue, generated from the rules")
+    rules.add_argument("--family", help="only this red-flag family (e.g. cauda_equina)")
+    commands.add_parser("formats", help="list output formats")
+    schema = commands.add_parser("schema", help="the patient-state JSON Schema")
+    schema.add_argument(
+        "--output", action="store_true", help="the Assessment (output) JSON Schema instead"
+    )
     return parser
 
 
@@ -62,18 +73,84 @@ def _load(path: str) -> Any:
         raise InvalidPatientState(f"patient: {path!r} is not valid JSON: {error}") from error
 
 
+def _assess(args: argparse.Namespace) -> None:
+    formats = current_formats()
+    if args.format not in formats:
+        raise InvalidPatientState(
+            f"--format: {args.format!r} is not a format; expected one of {', '.join(sorted(formats))}"
+        )
+    assessment = assess(_load(args.patient), profile=args.profile, engine=args.engine)
+    options = {"color": sys.stdout.isatty()} if args.format == "text" else {}
+    text = render(assessment, args.format, **options)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _plugins() -> None:
+    plugins = get_plugins()
+    rb = current_rule_base()
+    contributed: dict[str, list[str]] = {}
+    for hook in (
+        "register_evidence",
+        "register_red_flags",
+        "register_activities",
+        "register_advice_against",
+    ):
+        for plugin, items in plugins.call_each(hook, thresholds=rb.thresholds).items():
+            contributed.setdefault(plugin, []).extend(getattr(i, "id", "?") for i in items)
+    for plugin, items in plugins.call_each("register_formats").items():
+        contributed.setdefault(plugin, []).extend(
+            f"format:{i[0][0]}" for i in items if isinstance(i, tuple)
+        )
+    shown: set[str] = set()
+    for info in plugins.info():
+        name = plugins.display_name(info.name)
+        if name in shown:
+            continue
+        shown.add(name)
+        version = __version__ if info.builtin else (info.version or "?")
+        hooks = sorted(
+            {h for i in plugins.info() if plugins.display_name(i.name) == name for h in i.hooks}
+        )
+        print(f"{name} {version}{' (built-in)' if info.builtin else ''}")
+        print(f"  hooks: {', '.join(hooks)}")
+        items = contributed.get(name, [])
+        print(f"  contributes ({len(items)}): {', '.join(items)}")
+    for failure in {(f.plugin, f.stage, f.error) for f in plugins.failures}:
+        print(f"FAILED {failure[0]} ({failure[1]}): {failure[2]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in args_list:
+        print(_version())
+        return 0
+    args = parser.parse_args(args_list)
     try:
-        assessment = assess(_load(args.patient), profile=args.profile, engine=args.engine)
+        if args.command == "assess":
+            _assess(args)
+        elif args.command == "plugins":
+            _plugins()
+        elif args.command == "rules":
+            rb = current_rule_base()
+            families = {f.family for f in rb.red_flags}
+            if args.family and args.family not in families:
+                raise InvalidPatientState(
+                    f"--family: {args.family!r} is not a family; expected one of {', '.join(sorted(families))}"
+                )
+            sys.stdout.write(catalogue_markdown(rb, args.family))
+        elif args.command == "formats":
+            for fmt in current_formats().values():
+                print(f"{fmt.name}\t{fmt.media_type}\t{fmt.plugin}\t{fmt.description}")
+        elif args.command == "schema":
+            schema = assessment_schema() if args.output else patient_state_schema()
+            print(json.dumps(schema, indent=2, ensure_ascii=False))
     except (InvalidPatientState, EngineUnavailable) as error:
-        print(f"spinerules: error: {error}", file=sys.stderr)
+        print("spinerules: error: " + "; ".join(str(error).splitlines()), file=sys.stderr)
         return 2
-    if args.format == "json":
-        json.dump(assessment.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(assessment))
+    except SpinerulesError as error:
+        print(f"spinerules: error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,95 @@
+"""The plugin contract: what a plugin may add to spinerules, and how.
+
+Every hook receives a ``register`` callback (the simonw/llm style) instead of returning a list,
+so a plugin can register any number of things and the manager can attribute, validate and, on
+failure, drop each plugin's contributions as one unit. A hook implementation may accept any
+subset of the arguments below (pluggy passes only the names it asks for).
+
+The built-in red flags, activities, evidence and formats are registered through these same
+hooks by the default plugins in ``spinerules.default_plugins``: the core has no private path.
+
+Everything is add-only. A plugin cannot remove, replace, reword or downgrade a core rule: a
+contribution whose id is already taken is rejected, and the safety policy (red flags first,
+limits on the plan) is not a hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .thresholds import Thresholds
+
+hookspec = pluggy.HookspecMarker("spinerules")
+hookimpl = pluggy.HookimplMarker("spinerules")
+
+
+@hookspec
+def register_evidence(register: Callable[[Any], None], thresholds: Thresholds) -> None:
+    """Register evidence: citations that rules can cite by id.
+
+    Called once per rule-base build, before any rule is registered, so every rule of every
+    plugin can cite every source. An evidence *source* may read citations from anywhere (a
+    CSL-JSON bibliography, a database) and register each.
+
+    :param register: call ``register(evidence)`` with a :class:`spinerules.rules.Evidence` per
+        source; its ``id`` must be new.
+    :param thresholds: the cut-offs in force (rarely needed here).
+    """
+
+
+@hookspec
+def register_red_flags(register: Callable[[Any], None], thresholds: Thresholds) -> None:
+    """Register additional red flags and watch items (add-only).
+
+    Called once per rule-base build. A plugin can add a local red flag (for example a pathway's
+    own referral criterion); it can never remove, replace or downgrade a core one: an id that is
+    already registered is rejected and the plugin's contributions are dropped.
+
+    :param register: call ``register(rule)`` with a :class:`spinerules.rules.RedFlag` or
+        :class:`spinerules.rules.WatchItem`; conditions may read any patient fact and, through
+        ``flag(...)``, the outcome of any other registered rule.
+    :param thresholds: the cut-offs in force; use them instead of literal numbers so a local
+        pathway can change them.
+    """
+
+
+@hookspec
+def register_activities(register: Callable[[Any], None], thresholds: Thresholds) -> None:
+    """Register activities the assessment may recommend.
+
+    Called once per rule-base build. Each activity needs an eligibility condition, a dose and at
+    least one evidence link whose id is registered (by any plugin). Activities obey the safety
+    policy like the built-ins: none is offered at ``urgent`` or ``emergency``, with an incomplete
+    screen, or under a serious-cause flag.
+
+    :param register: call ``register(activity)`` with a :class:`spinerules.rules.Activity`.
+    :param thresholds: the cut-offs in force.
+    """
+
+
+@hookspec
+def register_advice_against(register: Callable[[Any], None], thresholds: Thresholds) -> None:
+    """Register treatments a guideline profile advises against.
+
+    Called once per rule-base build.
+
+    :param register: call ``register(item)`` with a :class:`spinerules.rules.AdviceAgainst`;
+        its ``profile`` names the guideline profile (``nice``, ``acp`` or a new one).
+    :param thresholds: the cut-offs in force.
+    """
+
+
+@hookspec
+def register_formats(register: Callable[..., None]) -> None:
+    """Register output formats for ``spinerules.render`` and ``spinerules assess --format``.
+
+    Called once when the format registry is first needed. A format only reads the Assessment;
+    it must show every red flag with its action, and the disclaimer.
+
+    :param register: call ``register(name, render, media_type=..., description=...)`` where
+        ``render(assessment, **options) -> str``; ``name`` must be new and non-empty.
+    """
