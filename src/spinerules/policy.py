@@ -26,7 +26,7 @@ from .assessment import (
 from .conditions import FLAG_PREFIX, Conjunction
 from .engine.base import Fired
 from .fields import FIELDS
-from .knowledge import safety_net, startback
+from .knowledge import axspa, safety_net, startback
 from .levels import Grade, Urgency
 from .patient import PatientState
 from .rules import Activity, EvidenceLink, RuleBase
@@ -106,6 +106,8 @@ def unanswered_questions(
             continue
         if key not in best or tier > best[key]:
             best[key] = tier
+    if axspa.ask_first_back_pain_age(rule_base.thresholds).evaluate(facts):
+        best.setdefault("first_back_pain_age", Urgency.SOON)  # section 4: "listed as unanswered"
     others = sorted(
         (k for k in best if k not in core), key=lambda k: (-best[k].rank, _FIELD_ORDER[k])
     )

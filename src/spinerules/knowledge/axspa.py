@@ -82,3 +82,13 @@ def watch_items(t: Thresholds) -> list[WatchItem]:
             evidence=EVIDENCE,
         )
     ]
+
+
+def ask_first_back_pain_age(t: Thresholds) -> Condition:
+    """When the unknown age of first back pain must be asked (clinical.md section 4 and C5):
+    3 or more features and more than 90 days, whatever HLA-B27 says."""
+    return all_of(
+        Unknown("first_back_pain_age"),
+        ge(COUNT, t.axspa_hla_count, "axspa_hla_count"),
+        gt("pain_duration_days", t.axspa_min_days, "axspa_min_days"),
+    )
