@@ -57,7 +57,7 @@ def setup(python: str) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("task", choices=("demo", "test", "lint", "ci"))
+    parser.add_argument("task", choices=("demo", "test", "lint", "docs"))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
     args, pytest_args = parser.parse_known_args()  # the rest goes to pytest (test task)
     py = setup(args.python)
@@ -69,6 +69,8 @@ def main() -> int:
         elif args.task == "lint":
             run(py, "-m", "ruff", "check", "src", "tests", "examples", "tasks.py")
             run(py, "-m", "mypy")
+        elif args.task == "docs":
+            run(py, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
     except subprocess.CalledProcessError as error:
         return error.returncode or 1
     return 0

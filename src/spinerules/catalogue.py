@@ -37,6 +37,8 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
             out.append(f"- **Tier**: {flag.tier.value}, {timeframe}{reviewable}")
             for esc in flag.escalations:
                 out.append(f"- **Raised to {esc.tier.value}** when: {esc.condition.describe()}")
+                if esc.action:
+                    out.append(f"  - action at {esc.tier.value}: {esc.action}")
             out.append(f"- **Action**: {flag.action}")
             out += [f"- **Evidence**: {_evidence(rule_base, flag.evidence)}", ""]
         for item in (w for w in rule_base.watch_items if w.family == fam):
