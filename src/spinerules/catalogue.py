@@ -64,5 +64,7 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
     out += ["## Advice against", ""]
     for against in rule_base.advice_against:
         cited = _evidence(rule_base, against.evidence)
-        out.append(f"- `{against.id}` ({against.profile}, {against.scope}): {against.text} — {cited}")
+        out.append(
+            f"- `{against.id}` ({against.profile}, {against.scope}): {against.text} — {cited}"
+        )
     return "\n".join(out) + "\n"

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+import attrs
+
 from .assessment import (
     AdviceAgainstItem,
     Assessment,
@@ -50,6 +52,8 @@ SERIOUS_FAMILIES = frozenset({"infection", "malignancy", "fracture", "vascular"}
 LIMITED_PLAN = ("stay_active", "walking")  # principle 2 (C7)
 INCOMPLETE_SCREEN_PLAN = ("stay_active",)  # principle 3
 GENTLY = "Gently, as comfort allows, until a clinician has reviewed you."
+#: Principle 1 / C6: added to urgent actions only when the assessment is urgent, never at emergency.
+KEEP_MOVING = "Until then keep moving gently as comfort allows."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}
 
 
@@ -114,10 +118,10 @@ def unanswered_questions(
     return (*core, *others)
 
 
-def _grade(rule_base: RuleBase, activity: Activity, ranked_up: bool) -> Grade | None:
+def _grade(rule_base: RuleBase, activity: Activity) -> Grade | None:
+    """The best grade of an activity's links (C3): what the evidence says, never boosted."""
     grades = [g for g in (rule_base.link_grade(link) for link in activity.evidence) if g]
-    best = max(grades) if grades else None
-    return best.raised() if best is not None and ranked_up else best
+    return max(grades) if grades else None
 
 
 def build_assessment(
@@ -167,6 +171,13 @@ def build_assessment(
         )
     findings.sort(key=lambda f: -f.urgency.rank)
     urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
+    if urgency == Urgency.URGENT:
+        findings = [
+            attrs.evolve(f, action=f"{f.action} {KEEP_MOVING}")
+            if f.urgency == Urgency.URGENT
+            else f
+            for f in findings
+        ]
     for item in rule_base.watch_items:
         if item.id in fired:
             inputs = _pairs(fired[item.id], known)
@@ -188,7 +199,10 @@ def build_assessment(
     unanswered = unanswered_questions(state, rule_base, known, urgency)
 
     # 2. What plan, if any, may be offered.
-    limited = any(f.urgency == Urgency.SOON and f.family in SERIOUS_FAMILIES for f in findings)
+    # Principle 2 holds "until a clinician has reviewed": a review lifts the limit, not the flag.
+    limited = not reviewed and any(
+        f.urgency == Urgency.SOON and f.family in SERIOUS_FAMILIES for f in findings
+    )
     if urgency >= Urgency.URGENT:
         allowed: tuple[str, ...] | None = ()
         trace.append(
@@ -350,7 +364,6 @@ def _recommend(
             for n, c in enumerate(activity.cautions)
             if c.when is None or f"{activity.id}?{n}" in fired
         )
-        ranked_up = f"{activity.id}^rank_up" in fired
         dose = activity.dose
         if limited:
             dose = f"{dose} {GENTLY}"
@@ -363,7 +376,7 @@ def _recommend(
                 dose=dose,
                 progression=activity.progression,
                 cautions=cautions,
-                grade=_grade(rule_base, activity, ranked_up),
+                grade=_grade(rule_base, activity),
                 preferred=activity.id in state.preferred_activities,
                 inputs=inputs,
                 evidence=_evidence(rule_base, activity.evidence),
@@ -376,6 +389,9 @@ def _recommend(
     def rank(r: Recommendation) -> tuple[int, int, int]:
         if r.id in preference:
             return (0, preference[r.id], 0)
-        return (1, -(r.grade.rank if r.grade else -1), order[r.id])
+        # "Ranked up" (C3) moves an activity one grade step in the order; its reported grade
+        # stays what the evidence says.
+        grade = r.grade.raised() if r.grade and f"{r.id}^rank_up" in fired else r.grade
+        return (1, -(grade.rank if grade else -1), order[r.id])
 
     return tuple(sorted(chosen, key=rank))

@@ -7,7 +7,7 @@ unknown ``first_back_pain_age`` does not apply it (it is listed as unanswered in
 from __future__ import annotations
 
 from ..conditions import Condition, Is, Unknown, all_of, any_of, ge, gt, lt, not_flag
-from ..levels import Urgency
+from ..levels import Timeframe, Urgency
 from ..rules import RedFlag, WatchItem, cite
 from ..thresholds import Thresholds
 
@@ -39,6 +39,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Features of inflammatory back pain (4 or more)",
             tier=Urgency.SOON,
+            timeframe=Timeframe.ROUTINE,  # section 3: "a routine specialist referral"
             action=refer,
             condition=_applies(t) & ge(COUNT, t.axspa_refer_count, "axspa_refer_count"),
             evidence=EVIDENCE,
@@ -48,6 +49,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Features of inflammatory back pain with a positive HLA-B27",
             tier=Urgency.SOON,
+            timeframe=Timeframe.ROUTINE,
             action=refer,
             condition=all_of(_applies(t), _three(t), Is("hla_b27", "positive")),
             evidence=EVIDENCE,

@@ -19,7 +19,7 @@ _EMERGENCY_ACTION = (
 )
 _URGENT_ACTION = (
     "See a doctor today: a possible cauda equina sign, stable for more than 2 weeks, still "
-    "needs urgent assessment and imaging. Until then keep moving gently as comfort allows. "
+    "needs urgent assessment and imaging. "
     "Go to an emergency department at once if it gets worse."
 )
 

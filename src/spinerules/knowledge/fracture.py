@@ -17,7 +17,6 @@ OTHER_FRACTURE_FLAGS = (
     "fracture_fragility",
     "fracture_risk_profile",
 )
-_TODAY = "Until then keep moving gently as comfort allows."
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
@@ -31,7 +30,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Back pain after major trauma",
             tier=Urgency.URGENT,
-            action=f"See a doctor today: back pain after a serious injury needs an examination and usually an X-ray or scan. {_TODAY}",
+            action="See a doctor today: back pain after a serious injury needs an examination and usually an X-ray or scan.",
             condition=yes("major_trauma"),
             evidence=EVIDENCE,
             escalations=[
@@ -63,7 +62,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="New change in the shape of the spine",
             tier=Urgency.URGENT,
-            action=f"See a doctor today: a new change in the shape of the spine can be a collapsed vertebra. {_TODAY}",
+            action="See a doctor today: a new change in the shape of the spine can be a collapsed vertebra.",
             condition=yes("structural_deformity"),
             evidence=EVIDENCE,
         ),
@@ -92,7 +91,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                         Is("can_walk_minutes", 0),
                         yes("sudden_severe_onset"),
                     ),
-                    action=f"See a doctor today: severe pain or not being able to walk after a minor injury with fragile bones needs a same-day X-ray. {_TODAY}",
+                    action="See a doctor today: severe pain or not being able to walk after a minor injury with fragile bones needs a same-day X-ray.",
                 )
             ],
         ),

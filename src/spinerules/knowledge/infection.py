@@ -21,7 +21,6 @@ RISK_FACTORS = (
     "recent_spinal_procedure",
     "diabetes",
 )
-_TODAY = "Until then keep moving gently as comfort allows."
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
@@ -41,7 +40,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Fever with a risk factor for spinal infection",
             tier=Urgency.URGENT,
-            action=f"See a doctor today: fever with back pain and a risk factor for infection needs same-day assessment and blood tests. {_TODAY}",
+            action="See a doctor today: fever with back pain and a risk factor for infection needs same-day assessment and blood tests.",
             condition=fever & any_yes(*RISK_FACTORS),
             evidence=EVIDENCE,
         ),
@@ -50,7 +49,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Fever with back pain",
             tier=Urgency.URGENT,
-            action=f"See a doctor today: fever with back pain can be a kidney or spinal infection. {_TODAY}",
+            action="See a doctor today: fever with back pain can be a kidney or spinal infection.",
             condition=fever,
             evidence=EVIDENCE,
         ),
@@ -59,7 +58,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Spinal surgery or injection in the last 3 months",
             tier=Urgency.URGENT,
-            action=f"See a doctor today, or contact the team that did the procedure: back pain after a recent spinal procedure needs checking for infection. {_TODAY}",
+            action="See a doctor today, or contact the team that did the procedure: back pain after a recent spinal procedure needs checking for infection.",
             condition=yes("recent_spinal_procedure"),
             evidence=EVIDENCE,
         ),

@@ -70,7 +70,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Past cancer with pain features of spread to the spine",
             tier=Urgency.URGENT,
-            action="See a doctor today (or call your acute oncology service): after cancer, this pattern of back pain needs same-day assessment for spread to the spine. Until then keep moving gently as comfort allows.",
+            action="See a doctor today (or call your acute oncology service): after cancer, this pattern of back pain needs same-day assessment for spread to the spine.",
             condition=yes("history_of_cancer")
             & any_of(
                 yes("thoracic_pain"),

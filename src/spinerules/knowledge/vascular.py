@@ -69,7 +69,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Back pain with tummy pain at 50 or over",
             tier=Urgency.URGENT,
-            action="See a doctor today: back pain with tummy pain at 50 or over can come from the aorta or an abdominal organ. Until then keep moving gently as comfort allows.",
+            action="See a doctor today: back pain with tummy pain at 50 or over can come from the aorta or an abdominal organ.",
             condition=older & yes("abdominal_pain"),
             evidence=EVIDENCE,
         ),
