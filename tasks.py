@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-PLUGINS: list[str] = []  # example plugin packages under plugins/, installed with the project
+# Example plugin packages under plugins/, installed with the project.
+PLUGINS: list[str] = ["spinerules-pilates", "spinerules-csl-evidence"]
 
 
 def venv_dir(python: str) -> Path:
@@ -44,7 +45,11 @@ def setup(python: str) -> Path:
     venv = venv_dir(python)
     py = venv_python(venv)
     stamp = venv / ".spinerules-installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    manifests = [
+        ROOT / "pyproject.toml",
+        *(ROOT / "plugins" / p / "pyproject.toml" for p in PLUGINS),
+    ]
+    wanted = hashlib.sha256(b"".join(m.read_bytes() for m in manifests)).hexdigest()
     if py.exists() and stamp.exists() and stamp.read_text() == wanted:
         return py
     if not py.exists():

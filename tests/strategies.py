@@ -70,7 +70,8 @@ def valid_patient_dicts(
         if name == "first_back_pain_age":
             values = st.integers(0, data["age"])
         elif name == "axspa_features" and (data.get("first_back_pain_age") or 0) >= 35:
-            values = st.lists(st.sampled_from([f for f in AXSPA_FEATURES if f != ONSET]), unique=True)
+            later = [feature for feature in AXSPA_FEATURES if feature != ONSET]
+            values = st.lists(st.sampled_from(later), unique=True)
         value = draw(values if spec.required else st.one_of(st.just(ABSENT), st.none(), values))
         if value is not ABSENT:
             data[name] = value

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import PROFILES, assess
+from .api import PROFILES, assess, render
 from .assessment import (
     AdviceAgainstItem,
     Assessment,
@@ -74,5 +74,6 @@ __all__ = [
     "default_rule_base",
     "durable_available",
     "patient_state_schema",
+    "render",
     "resolve_engine_name",
 ]

@@ -18,6 +18,12 @@ from .thresholds import Thresholds
 PROFILES = ("nice", "acp")
 
 
+def profiles_of(rule_base: RuleBase) -> tuple[str, ...]:
+    """The built-in profiles plus any a plugin's "do not" list introduces."""
+    extra = [a.profile for a in rule_base.advice_against if a.profile not in PROFILES]
+    return (*PROFILES, *dict.fromkeys(extra))
+
+
 def _check_activity_ids(state: PatientState, rule_base: RuleBase) -> None:
     known = [a.id for a in rule_base.activities]
     for field in ("preferred_activities", "avoid_activities"):
@@ -51,13 +57,14 @@ def assess(
         if isinstance(state_or_dict, PatientState)
         else PatientState.from_dict(state_or_dict)
     )
-    if profile not in PROFILES:
-        raise InvalidPatientState(
-            f"profile: {profile!r} is not a profile; expected one of {', '.join(PROFILES)}",
-            fields=("profile",),
-        )
     name = resolve_engine_name(engine)
     rules = rule_base if rule_base is not None else current_rule_base(thresholds)
+    profiles = profiles_of(rules)
+    if profile not in profiles:
+        raise InvalidPatientState(
+            f"profile: {profile!r} is not a profile; expected one of {', '.join(profiles)}",
+            fields=("profile",),
+        )
     _check_activity_ids(state, rules)
     facts = patient_facts(state)
     fired = get_engine(name).evaluate(rules, facts)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from .api import PROFILES, assess, render
+from .api import assess, render
 from .catalogue import catalogue_markdown
 from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
 from .errors import EngineUnavailable, InvalidPatientState, SpinerulesError
@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("patient", help="a JSON file with the patient state, or '-' for stdin")
     run.add_argument("--format", default="text", help="an output format (see: spinerules formats)")
-    run.add_argument("--profile", choices=PROFILES, default="nice")
+    run.add_argument(
+        "--profile", default="nice", help="guideline profile: nice, acp, or one a plugin adds"
+    )
     run.add_argument("--engine", choices=ENGINE_NAMES, default="auto")
     commands.add_parser(
         "plugins", help="list loaded plugins, their versions, hooks and contributions"
@@ -87,36 +89,22 @@ def _assess(args: argparse.Namespace) -> None:
 
 def _plugins() -> None:
     plugins = get_plugins()
-    rb = current_rule_base()
-    contributed: dict[str, list[str]] = {}
-    for hook in (
-        "register_evidence",
-        "register_red_flags",
-        "register_activities",
-        "register_advice_against",
-    ):
-        for plugin, items in plugins.call_each(hook, thresholds=rb.thresholds).items():
-            contributed.setdefault(plugin, []).extend(getattr(i, "id", "?") for i in items)
-    for plugin, items in plugins.call_each("register_formats").items():
-        contributed.setdefault(plugin, []).extend(
-            f"format:{i[0][0]}" for i in items if isinstance(i, tuple)
-        )
-    shown: set[str] = set()
+    current_rule_base()  # building records what each plugin contributed
+    current_formats()
+    hooks: dict[str, set[str]] = {}
+    versions: dict[str, str] = {}
     for info in plugins.info():
         name = plugins.display_name(info.name)
-        if name in shown:
-            continue
-        shown.add(name)
-        version = __version__ if info.builtin else (info.version or "?")
-        hooks = sorted(
-            {h for i in plugins.info() if plugins.display_name(i.name) == name for h in i.hooks}
-        )
-        print(f"{name} {version}{' (built-in)' if info.builtin else ''}")
-        print(f"  hooks: {', '.join(hooks)}")
-        items = contributed.get(name, [])
-        print(f"  contributes ({len(items)}): {', '.join(items)}")
-    for failure in {(f.plugin, f.stage, f.error) for f in plugins.failures}:
-        print(f"FAILED {failure[0]} ({failure[1]}): {failure[2]}")
+        hooks.setdefault(name, set()).update(info.hooks)
+        versions[name] = __version__ if info.builtin else (info.version or "?")
+    for name in sorted(hooks, key=lambda n: (n != "spinerules", n)):
+        items = plugins.contributions.get(name, [])
+        builtin = " (built-in)" if name == "spinerules" else ""
+        print(f"{name} {versions[name]}{builtin}")
+        print(f"  hooks: {', '.join(sorted(hooks[name]))}")
+        print(f"  contributes ({len(items)}): {', '.join(items) or '-'}")
+    for failure in plugins.failures:
+        print(f"FAILED {failure.plugin} ({failure.stage}): {failure.error}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

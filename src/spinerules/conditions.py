@@ -41,6 +41,16 @@ _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 MAX_CONJUNCTIONS = 512
 
 
+def same_kind(a: object, b: object) -> bool:
+    """Booleans compare only with booleans and strings with strings; numbers with numbers
+    (30 == 30.0), as durable-rules compares them."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str)
+    return True
+
+
 def _words(value: Scalar) -> str:
     if value is True:
         return "yes"
@@ -121,7 +131,7 @@ class Is(Leaf):
 
     def evaluate(self, facts: Facts) -> bool:
         actual = facts.get(self.key)
-        return actual is not None and type(actual) is type(self.value) and actual == self.value
+        return actual is not None and same_kind(actual, self.value) and actual == self.value
 
     def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
         return [{name: self.value}]
@@ -139,7 +149,7 @@ class IsNot(Leaf):
 
     def evaluate(self, facts: Facts) -> bool:
         actual = facts.get(self.key)
-        return actual is not None and actual != self.value
+        return actual is not None and not (same_kind(actual, self.value) and actual == self.value)
 
     def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
         return [{"$neq": {name: unknown}}, {"$neq": {name: self.value}}]

@@ -36,6 +36,16 @@ def fact_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+def fact_kinds() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """(kind, allowed values) of every fact key, so a rule base can reject a literal that could
+    never match (``Is("leg_pain", "left")``) or that two engines would compare differently."""
+    kinds = {name: (FIELDS[name].kind, FIELDS[name].choices) for name in _SCALARS}
+    for spec in _SET_FIELDS:
+        kinds[count_key(spec.name)] = ("int", ())
+        kinds.update({member_key(spec.name, m): ("bool", ()) for m in spec.choices})
+    return kinds
+
+
 def patient_facts(state: PatientState) -> dict[str, Any]:
     """The facts of one patient; ``None`` means not answered."""
     facts: dict[str, Any] = {name: getattr(state, name) for name in _SCALARS}

@@ -77,6 +77,9 @@ class Plugins:
         self.pm = pluggy.PluginManager("spinerules")
         self.pm.add_hookspecs(hookspecs)
         self.failures: list[PluginFailure] = []
+        self.contributions: dict[
+            str, list[str]
+        ] = {}  # accepted ids per plugin, set by the registry
         self.versions: dict[str, str | None] = {}
         self.builtin: set[str] = set()
         for module_name in DEFAULT_PLUGINS:
@@ -91,7 +94,9 @@ class Plugins:
         text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
         if strict():
             raise PluginError(f"plugin {plugin!r} failed in {stage}: {text}")
-        self.failures.append(PluginFailure(plugin, stage, text))
+        failure = PluginFailure(plugin, stage, text)
+        if failure not in self.failures:  # hooks run again per rule base; report once
+            self.failures.append(failure)
 
     def _load_entry_points(self) -> None:
         wanted, blocked = (

@@ -8,17 +8,20 @@ rule base is built from everything else. Built-in contributions must always vali
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from .conditions import FLAG_PREFIX, Condition
-from .facts import fact_keys
+from .errors import RuleBaseError
+from .facts import fact_kinds
+from .fields import ACTIVITY_ID_PATTERN
 from .knowledge import KNOWLEDGE_VERSION
 from .plugins import BUILTIN, PluginError, Plugins
-from .rules import Activity, AdviceAgainst, Evidence, RedFlag, RuleBase, WatchItem
+from .rules import Activity, AdviceAgainst, Evidence, RedFlag, RuleBase, WatchItem, check_literals
 from .thresholds import Thresholds
 
 _HOOKS = (
@@ -27,6 +30,9 @@ _HOOKS = (
     ("register_activities", (Activity,)),
     ("register_advice_against", (AdviceAgainst,)),
 )
+
+
+_ID = re.compile(ACTIVITY_ID_PATTERN)
 
 
 class _Invalid(Exception):
@@ -44,7 +50,7 @@ def _validate(
     items: list[Any],
     evidence: set[str],
     ids: set[str],
-    facts: frozenset[str],
+    facts: Mapping[str, tuple[str, tuple[str, ...]]],
     all_ids: set[str],
 ) -> None:
     for item in items:
@@ -52,8 +58,10 @@ def _validate(
             if not item.id or item.id in evidence:
                 raise _Invalid(f"evidence id {item.id!r} is already registered")
             continue
-        if not getattr(item, "id", ""):
-            raise _Invalid(f"{type(item).__name__} without an id")
+        if not isinstance(getattr(item, "id", None), str) or not _ID.fullmatch(item.id):
+            raise _Invalid(
+                f"{type(item).__name__} id {getattr(item, 'id', None)!r} is not snake_case ({_ID.pattern})"
+            )
         if item.id in ids:
             raise _Invalid(
                 f"{type(item).__name__} id {item.id!r} is already registered (a plugin cannot replace a rule)"
@@ -72,6 +80,10 @@ def _validate(
         if set(cited) == {"seed_article"}:
             raise _Invalid(f"{item.id!r} rests on seed_article alone (expert opinion)")
         for condition in _conditions(item):
+            try:
+                check_literals(item.id, condition, facts)
+            except RuleBaseError as error:
+                raise _Invalid(str(error)) from error
             for key in condition.keys():
                 target = key[len(FLAG_PREFIX) :] if key.startswith(FLAG_PREFIX) else None
                 if target is not None and target not in all_ids:
@@ -99,7 +111,7 @@ def build_rule_base(plugins: Plugins, thresholds: Thresholds) -> RuleBase:
             collected.setdefault(plugin, {}).setdefault(hook, []).extend(items)
         failed |= {f.plugin for f in plugins.failures[before:]}
     order = sorted(collected, key=lambda n: (n != BUILTIN, n))
-    facts = fact_keys()
+    facts = fact_kinds()
     # Validate until stable: rejecting one plugin can orphan another's citations or flag reads.
     while True:
         kept = [p for p in order if p not in failed]
@@ -139,6 +151,10 @@ def build_rule_base(plugins: Plugins, thresholds: Thresholds) -> RuleBase:
         return [i for p in kept for i in collected[p].get(hook, []) if isinstance(i, kind)]
 
     extra = [p for p in kept if p != BUILTIN]
+    for plugin in kept:
+        plugins.contributions[plugin] = [
+            getattr(i, "id", "?") for items in collected[plugin].values() for i in items
+        ]
     return RuleBase.build(
         red_flags=pick("register_red_flags", RedFlag),
         watch_items=pick("register_red_flags", WatchItem),
@@ -198,6 +214,7 @@ def build_formats(plugins: Plugins) -> dict[str, OutputFormat]:
             _reject(plugins, plugin, error, set())
             continue
         formats.update(accepted)
+        plugins.contributions.setdefault(plugin, []).extend(f"format:{name}" for name in accepted)
     return formats
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .conditions import FLAG_PREFIX, Condition, flags_read
+from .conditions import FLAG_PREFIX, Compare, Condition, flags_read
 from .errors import RuleBaseError
 from .levels import DEFAULT_TIMEFRAME, Grade, Timeframe, Urgency
 
@@ -69,6 +69,13 @@ def cite(
     return EvidenceLink(evidence_id, Grade(grade) if grade is not None else None, note)
 
 
+def _not_self_care(tier: Urgency) -> None:
+    if Urgency(tier) is Urgency.SELF_CARE:
+        raise RuleBaseError(
+            "a red flag's tier must be soon, urgent or emergency (self_care is no red flag)"
+        )
+
+
 @attrs.frozen
 class Escalation:
     """A higher tier for a red flag when a further condition holds (``ces_saddle`` with a new course)."""
@@ -86,7 +93,7 @@ class RedFlag:
     id: str
     family: str
     title: str
-    tier: Urgency
+    tier: Urgency = attrs.field(validator=lambda _, __, tier: _not_self_care(tier))
     action: str
     condition: Condition
     evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
@@ -210,7 +217,41 @@ class Check:
     stratum: int
 
 
-def _stratify(rules: Sequence[Rule], fact_keys: frozenset[str]) -> tuple[Check, ...]:
+def check_literals(
+    key: str, condition: Condition, kinds: Mapping[str, tuple[str, tuple[str, ...]]]
+) -> None:
+    """Reject a leaf whose literal can never match its fact, or that engines could read two ways."""
+    for leaf in condition.leaves():
+        if leaf.key.startswith(FLAG_PREFIX) or leaf.key not in kinds:
+            continue
+        kind, choices = kinds[leaf.key]
+        if kind == "any":
+            continue
+        numeric = kind in ("int", "float")
+        if isinstance(leaf, Compare):
+            if not numeric or isinstance(leaf.value, bool):
+                raise RuleBaseError(
+                    f"check {key!r}: {leaf.describe()!r} compares a {kind} field with a number"
+                )
+            continue
+        value = getattr(leaf, "value", None)
+        if value is None:
+            continue
+        ok = (
+            (kind == "bool" and isinstance(value, bool))
+            or (numeric and isinstance(value, int | float) and not isinstance(value, bool))
+            or (kind == "enum" and value in choices)
+        )
+        if not ok:
+            allowed = ", ".join(choices) if kind == "enum" else f"a {kind}"
+            raise RuleBaseError(
+                f"check {key!r}: {leaf.key} can never be {value!r}; expected {allowed}"
+            )
+
+
+def _stratify(
+    rules: Sequence[Rule], fact_keys: Mapping[str, tuple[str, tuple[str, ...]]]
+) -> tuple[Check, ...]:
     """Order checks so a check reading ``flag.<id>`` runs after ``<id>`` (no cycles allowed)."""
     pending: dict[str, list[tuple[str, Condition]]] = {r.id: r.checks() for r in rules}
     reads: dict[str, set[str]] = {}
@@ -226,6 +267,7 @@ def _stratify(rules: Sequence[Rule], fact_keys: frozenset[str]) -> tuple[Check, 
             for fact in condition.keys():
                 if not fact.startswith(FLAG_PREFIX) and fact not in fact_keys:
                     raise RuleBaseError(f"check {key!r} reads unknown fact {fact!r}")
+            check_literals(key, condition, fact_keys)
     stratum_of: dict[str, int] = {}
 
     def depth(rule_id: str, path: tuple[str, ...]) -> int:
@@ -277,8 +319,21 @@ class RuleBase:
         evidence: Iterable[Evidence],
         thresholds: Thresholds,
         version: str,
-        fact_keys: frozenset[str],
+        fact_keys: Mapping[str, tuple[str, tuple[str, ...]]] | Iterable[str] | None = None,
     ) -> RuleBase:
+        """Validate and hash a rule base.
+
+        ``fact_keys`` are the facts conditions may read, with their kinds (default: every
+        patient fact, ``spinerules.facts.fact_kinds()``); a plain set of keys takes the kinds of
+        those keys from the patient vocabulary.
+        """
+        from .facts import fact_kinds
+
+        kinds = fact_kinds()
+        if fact_keys is not None and not isinstance(fact_keys, Mapping):
+            kinds = {key: kinds.get(key, ("any", ())) for key in fact_keys}
+        elif fact_keys is not None:
+            kinds = dict(fact_keys)
         flags, watches = tuple(red_flags), tuple(watch_items)
         acts, against = tuple(activities), tuple(advice_against)
         catalogue: dict[str, Evidence] = {}
@@ -297,7 +352,7 @@ class RuleBase:
                     raise RuleBaseError(
                         f"rule {rule.id!r} cites unknown evidence {link.evidence_id!r}"
                     )
-        checks = _stratify(rules, fact_keys)
+        checks = _stratify(rules, kinds)
         levels = sorted({c.stratum for c in checks})
         strata = tuple(tuple(c for c in checks if c.stratum == lvl) for lvl in levels)
         digest = hashlib.sha256(

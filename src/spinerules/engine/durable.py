@@ -19,8 +19,9 @@ What durable-rules 2.0.28 does, and what this module does about it:
   (the property ``SEEN``), and every session we open is handled and deleted.
 * A rule's expression may hold at most 31 terms (error 113) and a fact walk at most 64 pending
   alpha nodes (error 303, "about 130 rules"): conditions are split into DNF conjunctions here,
-  one durable rule each, and packed into rulesets whose alpha network can never reach 64 nodes
-  (the walk pushes each node at most once, so a ruleset with fewer nodes cannot overflow).
+  one durable rule each, and packed into rulesets whose alpha network cannot overflow that
+  stack: terms are ordered so rules share prefixes, and a ruleset is closed before the worst
+  case (the largest sum of fan-outs on a root-to-leaf path) would pass ``STACK_BUDGET``.
 * A ruleset cannot be replaced: names carry the rule base's content hash, and compiled
   programs are cached per hash for the life of the process.
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,8 +46,9 @@ from .base import Fired, publish_flags
 #: the heap of durable-rules 2.0.28 (measured: "free(): invalid pointer").
 UNKNOWN = "?unknown?"
 SEEN = "spinerules_seen"
-#: The alpha nodes one ruleset may hold; the C walk's stack holds 64 (MAX_STACK_SIZE).
-NODE_BUDGET = 60
+#: The alpha-node stack depth a ruleset may reach; the C walk's stack holds 64 (MAX_STACK_SIZE);
+#: one more is the ``seen`` rule's node, and the rest is margin.
+STACK_BUDGET = 60
 
 
 def _prop(key: str) -> str:
@@ -68,33 +71,52 @@ class _Program:
     conditions: Mapping[str, Condition]
 
 
-def _terms(conjunction: Conjunction) -> list[dict[str, Any]]:
+def _terms(conjunction: Conjunction) -> dict[str, dict[str, Any]]:
+    """The conjunction's durable terms, keyed by their canonical JSON (duplicates merged)."""
     terms = [t for leaf in conjunction for t in leaf.durable(_prop(leaf.key), UNKNOWN)]
-    # A canonical order lets conjunctions that share tests share alpha nodes.
-    unique = {json.dumps(t, sort_keys=True): t for t in terms}
-    return [unique[k] for k in sorted(unique)]
+    return {json.dumps(t, sort_keys=True): t for t in terms}
 
 
-def _node_paths(terms: list[dict[str, Any]]) -> set[tuple[str, ...]]:
-    """The alpha-node chain a conjunction needs, as prefixes (shared prefixes share nodes)."""
-    keys = [json.dumps(t, sort_keys=True) for t in terms]
-    return {tuple(keys[: i + 1]) for i in range(len(keys))}
+def _stack_bound(trie: dict[str, Any]) -> int:
+    """The most alpha nodes durable's fact walk can hold on its stack for this network.
+
+    The walk is depth-first and pushes every matching child of a node before descending, so the
+    stack never holds more than the sum of the fan-outs along one root-to-leaf path (assuming
+    every test matches, the worst case).
+    """
+    if not trie:
+        return 0
+    return len(trie) + max(_stack_bound(child) for child in trie.values())
 
 
 @attrs.define
 class _Pack:
-    """A ruleset being filled: its rules, the alpha-node paths they need, the keys they read."""
+    """A ruleset being filled: its rules, its alpha network (as a trie of terms), its keys."""
 
     rules: dict[str, Any] = attrs.Factory(dict)
-    paths: set[tuple[str, ...]] = attrs.Factory(set)
+    trie: dict[str, Any] = attrs.Factory(dict)
     keys: dict[str, None] = attrs.Factory(dict)
 
+    def fits(self, path: list[str]) -> bool:
+        trial = _copy_trie(self.trie)
+        _insert(trial, path)
+        return _stack_bound(trial) <= STACK_BUDGET
+
     def add(
-        self, name: str, rule: dict[str, Any], paths: set[tuple[str, ...]], conjunction: Conjunction
+        self, name: str, rule: dict[str, Any], path: list[str], conjunction: Conjunction
     ) -> None:
         self.rules[name] = rule
-        self.paths |= paths
+        _insert(self.trie, path)
         self.keys.update(dict.fromkeys(leaf.key for leaf in conjunction))
+
+
+def _insert(trie: dict[str, Any], path: list[str]) -> None:
+    for term in path:
+        trie = trie.setdefault(term, {})
+
+
+def _copy_trie(trie: dict[str, Any]) -> dict[str, Any]:
+    return {term: _copy_trie(child) for term, child in trie.items()}
 
 
 class DurableEngine:
@@ -143,35 +165,36 @@ class DurableEngine:
         strata: list[tuple[_Chunk, ...]] = []
         serial = itertools.count()
         for level, stratum in enumerate(rule_base.strata):
-            packs: list[_Pack] = [_Pack()]
             for check in stratum:
                 dnfs[check.key] = check.condition.dnf()
                 conditions[check.key] = check.condition
-                for index, conjunction in enumerate(dnfs[check.key]):
-                    terms = _terms(conjunction)
-                    needed = _node_paths(terms)
-                    if len(needed) > NODE_BUDGET:
-                        raise EngineError(
-                            f"check {check.key!r} has a conjunction too long for durable"
-                        )
-                    if len(packs[-1].paths | needed) > NODE_BUDGET:
-                        packs.append(_Pack())
-                    rule_name = f"r{next(serial)}"
-                    expression = terms[0] if len(terms) == 1 else {"$and": terms}
-                    packs[-1].add(
-                        rule_name,
-                        {"all": [{"m": expression}], "run": self._action(rule_name)},
-                        needed,
-                        conjunction,
-                    )
-                    names[rule_name] = (check.key, index)
+            compiled = [
+                (check.key, index, conjunction, _terms(conjunction))
+                for check in stratum
+                for index, conjunction in enumerate(dnfs[check.key])
+            ]
+            # Most shared terms first, so conjunctions share alpha-node prefixes: a narrow
+            # network packs many rules into one ruleset (each ruleset costs one assert).
+            frequency = Counter(term for *_, terms in compiled for term in terms)
+            packs = [_Pack()]
+            for key, index, conjunction, terms in compiled:
+                path = sorted(terms, key=lambda t: (-frequency[t], t))
+                if len(path) >= STACK_BUDGET:
+                    raise EngineError(f"check {key!r} has a conjunction too long for durable")
+                if not packs[-1].fits(path):
+                    packs.append(_Pack())
+                rule_name = f"r{next(serial)}"
+                expression = (
+                    terms[path[0]] if len(path) == 1 else {"$and": [terms[t] for t in path]}
+                )
+                rule = {"all": [{"m": expression}], "run": self._action(rule_name)}
+                packs[-1].add(rule_name, rule, path, conjunction)
+                names[rule_name] = (key, index)
             chunks = []
             for number, pack in enumerate(p for p in packs if p.rules):
                 name = f"spinerules_{rule_base.hash}_{level}_{number}"
-                definitions[name] = {
-                    **pack.rules,
-                    SEEN: {"all": [{"m": {SEEN: 1}}], "run": self._seen},
-                }
+                seen = {"all": [{"m": {SEEN: 1}}], "run": self._seen}
+                definitions[name] = {**pack.rules, SEEN: seen}
                 chunks.append(_Chunk(name, tuple(pack.keys)))
             strata.append(tuple(chunks))
         try:

@@ -23,7 +23,7 @@ def render_markdown(assessment: Assessment) -> str:
         out += ["## Red flags", ""]
         for f in a.red_flags:
             out.append(
-                f"- **{md(f.title)}** (`{f.id}`, {f.urgency.value}, {f.timeframe.value}): {md(f.action)}"
+                f"- **{md(f.title)}** ({md(f.id)}, {f.urgency.value}, {f.timeframe.value}): {md(f.action)}"
             )
         out.append("")
     if a.unanswered:
@@ -32,7 +32,7 @@ def render_markdown(assessment: Assessment) -> str:
             if not a.screen_complete
             else "Questions that could change this advice"
         )
-        out += [f"## {title}", "", ", ".join(f"`{q}`" for q in a.unanswered), ""]
+        out += [f"## {title}", "", ", ".join(md(q) for q in a.unanswered), ""]
     if a.watch:
         out += ["## Watch", ""] + [f"- **{md(w.title)}**: {md(w.advice)}" for w in a.watch] + [""]
     if a.recommendations:
@@ -60,7 +60,7 @@ def render_markdown(assessment: Assessment) -> str:
     out += [
         f"*{md(a.disclaimer)}*",
         "",
-        f"<sub>rules {a.ruleset.version} · {a.ruleset.hash} · engine {a.ruleset.engine}</sub>",
+        f"rules {md(a.ruleset.version)} · {md(a.ruleset.hash)} · engine {md(a.ruleset.engine)}",
         "",
     ]
     return "\n".join(out)
