@@ -25,8 +25,9 @@ from .assessment import (
     TraceEntry,
     WatchFinding,
 )
-from .conditions import FLAG_PREFIX, Conjunction
+from .conditions import FLAG_PREFIX, AllOf, Condition, Conjunction
 from .engine.base import Fired
+from .engine.codegen import QuestionFinder, compile_question_finder
 from .fields import FIELDS
 from .knowledge import axspa, safety_net, startback
 from .levels import Grade, Urgency
@@ -57,7 +58,13 @@ KEEP_MOVING = "Until then keep moving gently as comfort allows."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}
 
 
-def _evidence(rule_base: RuleBase, links: Iterable[EvidenceLink]) -> tuple[EvidenceRef, ...]:
+@lru_cache(maxsize=4096)
+def _describe(condition: Condition) -> str:
+    return condition.describe()
+
+
+@lru_cache(maxsize=4096)
+def _evidence(rule_base: RuleBase, links: tuple[EvidenceLink, ...]) -> tuple[EvidenceRef, ...]:
     refs = []
     for link in links:
         source = rule_base.evidence[link.evidence_id]
@@ -81,43 +88,40 @@ def _escalation_paths(rule_base: RuleBase) -> tuple[tuple[int, Urgency, bool, Co
     return tuple(paths)
 
 
-def _single_missing(conjunction: Conjunction, facts: Mapping[str, Any]) -> str | None:
-    """The one fact key whose answer stands between this path and firing, if there is one."""
-    missing: str | None = None
-    for leaf in conjunction:
-        if leaf.evaluate(facts):
-            continue
-        if facts.get(leaf.key) is not None or (missing is not None and missing != leaf.key):
-            return None  # answered and false, or a second key is needed
-        missing = leaf.key
-    return missing
+@lru_cache(maxsize=32)
+def _question_finder(rule_base: RuleBase) -> QuestionFinder:
+    """For each answerable field: the red-flag paths it appears on, most urgent first, each with
+    the path's *other* conditions. If a field is unanswered and the rest of some path above the
+    current urgency already holds, that field's answer could raise the urgency (C11)."""
+    index: dict[str, list[tuple[int, bool, Condition | None]]] = {}
+    for rank, _tier, reviewable, conjunction in _escalation_paths(rule_base):
+        for key in dict.fromkeys(leaf.key for leaf in conjunction):
+            if key not in _FIELD_ORDER:  # rule outcomes and derived facts are not questions
+                continue
+            rest = tuple(leaf for leaf in conjunction if leaf.key != key)
+            index.setdefault(key, []).append((rank, reviewable, AllOf(rest) if rest else None))
+    return compile_question_finder(
+        [(key, sorted(paths, key=lambda p: -p[0])) for key, paths in index.items()]
+    )
 
 
 def unanswered_questions(
-    state: PatientState, rule_base: RuleBase, facts: Mapping[str, Any], urgency: Urgency
+    state: PatientState, rule_base: RuleBase, facts: dict[str, Any], urgency: Urgency
 ) -> tuple[str, ...]:
     """Core safety questions first (C11), then every unanswered field one answer of which would
     complete a red-flag path above the current urgency, most serious first."""
     core = [q for q in CORE_SAFETY_QUESTIONS if facts.get(q) is None]
     reviewed = state.clinician_reviewed_this_episode is True
-    current = urgency.rank
-    best: dict[str, Urgency] = {}
-    for rank, tier, reviewable, conjunction in _escalation_paths(rule_base):
-        if rank <= current or (reviewable and reviewed):
-            continue
-        key = _single_missing(conjunction, facts)
-        if key is None or key not in _FIELD_ORDER:  # flags and derived facts are not questions
-            continue
-        if key not in best or tier > best[key]:
-            best[key] = tier
+    best = _question_finder(rule_base)(facts, urgency.rank, reviewed)
     if axspa.ask_first_back_pain_age(rule_base.thresholds).evaluate(facts):
-        best.setdefault("first_back_pain_age", Urgency.SOON)  # section 4: "listed as unanswered"
-    others = sorted(
-        (k for k in best if k not in core), key=lambda k: (-best[k].rank, _FIELD_ORDER[k])
-    )
+        best.setdefault(
+            "first_back_pain_age", Urgency.SOON.rank
+        )  # section 4: "listed as unanswered"
+    others = sorted((k for k in best if k not in core), key=lambda k: (-best[k], _FIELD_ORDER[k]))
     return (*core, *others)
 
 
+@lru_cache(maxsize=4096)
 def _grade(rule_base: RuleBase, activity: Activity) -> Grade | None:
     """The best grade of an activity's links (C3): what the evidence says, never boosted."""
     grades = [g for g in (rule_base.link_grade(link) for link in activity.evidence) if g]
@@ -149,7 +153,7 @@ def build_assessment(
             (t for t in flag.tiers() if t[3] in fired), key=lambda t: t[0].rank
         )
         inputs = _pairs(fired[key], known)
-        trace.append(TraceEntry(flag.id, "red_flag", flag.condition.describe(), inputs, key))
+        trace.append(TraceEntry(flag.id, "red_flag", _describe(flag.condition), inputs, key))
         evidence = _evidence(rule_base, flag.evidence)
         if flag.reviewable and reviewed:
             advice = flag.safety_net or flag.action
@@ -181,7 +185,7 @@ def build_assessment(
     for item in rule_base.watch_items:
         if item.id in fired:
             inputs = _pairs(fired[item.id], known)
-            trace.append(TraceEntry(item.id, "watch", item.condition.describe(), inputs, item.id))
+            trace.append(TraceEntry(item.id, "watch", _describe(item.condition), inputs, item.id))
             watch.append(
                 WatchFinding(
                     item.id,
@@ -335,7 +339,7 @@ def _recommend(
         inputs = _pairs(fired[activity.id], known)
         trace.append(
             TraceEntry(
-                activity.id, "activity", activity.eligibility.describe(), inputs, activity.id
+                activity.id, "activity", _describe(activity.eligibility), inputs, activity.id
             )
         )
         if allowed is not None and activity.id not in allowed:

@@ -307,6 +307,7 @@ class RuleBase:
     strata: tuple[tuple[Check, ...], ...]
     hash: str
     index: Mapping[str, Rule]
+    conditions: Mapping[str, Condition]  # check key -> condition
 
     @classmethod
     def build(
@@ -368,6 +369,7 @@ class RuleBase:
             version=version,
             checks=checks,
             strata=strata,
+            conditions={c.key: c.condition for c in checks},
             hash=digest[:16],
             index=index,
         )
