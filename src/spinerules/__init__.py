@@ -25,6 +25,7 @@ from .assessment import (
     TraceEntry,
     WatchFinding,
 )
+from .batch import RowError, assess_many
 from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
 from .errors import (
     EngineError,
@@ -38,6 +39,16 @@ from .levels import Grade, Timeframe, Urgency
 from .patient import PatientState, StartBackAnswers, patient_state_schema
 from .rules import RuleBase
 from .thresholds import Thresholds
+
+
+def __getattr__(name: str) -> object:
+    """``screen_table`` loads polars, an optional dependency, only when first used."""
+    if name == "screen_table":
+        from .columnar import screen_table
+
+        return screen_table
+    raise AttributeError(f"module 'spinerules' has no attribute {name!r}")
+
 
 try:
     __version__ = version("spinerules")
@@ -58,6 +69,7 @@ __all__ = [
     "PatientState",
     "Recommendation",
     "RedFlagFinding",
+    "RowError",
     "RuleBase",
     "RuleBaseError",
     "RulesetInfo",
@@ -71,9 +83,11 @@ __all__ = [
     "WatchFinding",
     "__version__",
     "assess",
+    "assess_many",
     "default_rule_base",
     "durable_available",
     "patient_state_schema",
     "render",
     "resolve_engine_name",
+    "screen_table",
 ]
