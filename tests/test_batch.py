@@ -184,3 +184,28 @@ def test_assess_many_streams_in_order_with_row_errors(workers: int) -> None:
         else:
             assert isinstance(result, spinerules.Assessment)
             assert result.to_dict() == assess(rows[n % 3], engine="python").to_dict()
+
+
+def test_cli_screen_writes_results_and_prints_a_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spinerules.cli import main
+
+    source = tmp_path / "patients.csv"
+    source.write_text(
+        "age,pain_duration_days,leg_pain,saddle_anaesthesia\n"
+        "40,200,none,false\n55,3,both_sides,true\n30,10,left,\n"
+    )
+    target = tmp_path / "results.parquet"
+    assert main(["screen", str(source), "-o", str(target), "--chunk", "2"]) == 0
+    results = pl.read_parquet(target)
+    assert results["row"].to_list() == [0, 1, 2]  # chunks keep the row numbers
+    assert results["urgency"].to_list() == ["self_care", "emergency", None]
+    assert (
+        "leg_pain" in results["error"][2]
+        and "'left'" not in results["error"][2]
+        or "left" in results["error"][2]
+    )
+    out = capsys.readouterr()
+    assert "urgency emergency" in out.out and "family cauda_equina" in out.out
+    assert "rows with errors" in out.out and "3/3 rows" in out.err

@@ -55,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules = commands.add_parser("rules", help="the rule catalogue, generated from the rules")
     rules.add_argument("--family", help="only this red-flag family (e.g. cauda_equina)")
+    screen = commands.add_parser("screen", help="screen a population table (CSV or Parquet)")
+    screen.add_argument(
+        "input", help="patients.csv or patients.parquet (columns: the patient fields)"
+    )
+    screen.add_argument("-o", "--output", required=True, help="results.parquet or results.csv")
+    screen.add_argument(
+        "--chunk", type=int, default=100_000, help="rows per step of the progress bar"
+    )
     commands.add_parser("formats", help="list output formats")
     schema = commands.add_parser("schema", help="the patient-state JSON Schema")
     schema.add_argument(
@@ -85,6 +93,39 @@ def _assess(args: argparse.Namespace) -> None:
     options = {"color": sys.stdout.isatty()} if args.format == "text" else {}
     text = render(assessment, args.format, **options)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _screen(args: argparse.Namespace) -> None:
+    try:
+        from . import columnar
+    except ImportError as error:
+        raise InvalidPatientState(
+            f"screen needs polars: pip install 'spinerules[batch]' ({error})"
+        ) from error
+    import polars as pl
+
+    table = columnar.read_table(args.input)
+    total = table.height
+    parts = []
+    for start in range(0, max(total, 1), max(args.chunk, 1)):
+        part = columnar.screen_table(table.slice(start, args.chunk))
+        parts.append(part.with_columns(pl.col("row") + start))
+        done = min(start + args.chunk, total)
+        filled = int(30 * done / total) if total else 30
+        print(
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} rows",
+            end="",
+            file=sys.stderr,
+        )
+    print(file=sys.stderr)
+    results = pl.concat(parts) if parts else columnar.screen_table(table)
+    columnar.write_table(results, args.output)
+    rows = columnar.summary(results, current_rule_base())
+    width = max(len(name) for name, _ in rows)
+    print(f"{'':{width}}  {'rows':>10}")
+    for name, count in rows:
+        print(f"{name:{width}}  {count:>10,}")
+    print(f"results: {args.output}")
 
 
 def _plugins() -> None:
@@ -119,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _assess(args)
         elif args.command == "plugins":
             _plugins()
+        elif args.command == "screen":
+            _screen(args)
         elif args.command == "rules":
             rb = current_rule_base()
             families = {f.family for f in rb.red_flags}

@@ -166,7 +166,9 @@ def _validate(table: pl.DataFrame, activity_ids: tuple[str, ...]) -> pl.DataFram
             failed = column.is_not_null()  # C13: a boolean is not a number, nor a number a boolean
         if spec.kind == "int" and table.schema[name].is_float():
             failed = failed | (column.is_not_null() & (column != column.floor()))
-        message = f"{name}: not allowed; expected {_allowed(spec)}"
+        message = pl.format(
+            f"{name}: {{}} is not allowed; expected {_allowed(spec)}", column.cast(pl.String)
+        )
         out_of_range = pl.lit(False)
         if spec.kind in ("int", "float"):
             low = spec.minimum if spec.minimum is not None else float("-inf")
@@ -174,7 +176,7 @@ def _validate(table: pl.DataFrame, activity_ids: tuple[str, ...]) -> pl.DataFram
             out_of_range = ((cast < low) | (cast > high)).fill_null(False)
         if spec.kind == "enum":
             out_of_range = (~cast.is_in(list(spec.choices))).fill_null(False)
-        problems.append(pl.when(failed | out_of_range).then(pl.lit(message)))
+        problems.append(pl.when(failed | out_of_range).then(message))
         if spec.required:
             problems.append(pl.when(column.is_null()).then(pl.lit(f"{name}: missing (required)")))
         casts.append(cast.alias(name))
@@ -456,3 +458,39 @@ def read_table(path: str | os.PathLike[str]) -> pl.DataFrame:
     raise InvalidPatientState(
         f"input: {name!r} is not allowed; expected a .csv or .parquet file", fields=("input",)
     )
+
+
+def write_table(results: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write screening results as Parquet, or as CSV with ``;``-joined lists."""
+    name = os.fspath(path)
+    if name.endswith(".parquet"):
+        results.write_parquet(name)
+    elif name.endswith(".csv"):
+        lists = [c for c, t in results.schema.items() if isinstance(t, pl.List)]
+        results.with_columns([pl.col(c).list.join(";") for c in lists]).write_csv(name)
+    else:
+        raise InvalidPatientState(
+            f"output: {name!r} is not allowed; expected a .csv or .parquet file", fields=("output",)
+        )
+
+
+def summary(results: pl.DataFrame, rule_base: RuleBase) -> list[tuple[str, int]]:
+    """Counts per urgency tier, per red-flag family, and of rows with errors."""
+    counts = dict(results.group_by("urgency").len().iter_rows())
+    rows = [(f"urgency {u.value}", int(counts.get(u.value, 0))) for u in reversed(Urgency)]
+    family = {f.id: f.family for f in rule_base.red_flags}
+    exploded = (
+        results.select(
+            pl.col("red_flags")
+            .list.eval(pl.element().replace_strict(family, default="?"))
+            .list.unique()
+        )
+        .explode("red_flags")
+        .drop_nulls()
+    )
+    per_family = dict(exploded.group_by("red_flags").len().iter_rows())
+    rows += [
+        (f"family {name}", int(per_family.get(name, 0))) for name in dict.fromkeys(family.values())
+    ]
+    rows.append(("rows with errors", int(results["error"].is_not_null().sum())))
+    return rows
