@@ -40,7 +40,9 @@ BAD_INPUTS = [
     _bad(_with(fever=1), ("fever",), "fever: 1 is not allowed", id="int-for-bool"),
     _bad(_with(pain_intensity=True), ("pain_intensity",), "True", "integer", id="bool-for-int"),
     _bad(
-        _with(age=40.5), ("age",), "age: 40.5 is not allowed; expected an integer 16..120",
+        _with(age=40.5),
+        ("age",),
+        "age: 40.5 is not allowed; expected an integer 16..120",
         id="age-float",
     ),
     _bad(_with(age=40.0), ("age",), "40.0", id="age-integral-float"),
@@ -52,12 +54,17 @@ BAD_INPUTS = [
     _bad(_with(pain_intensity=11), ("pain_intensity",), "11", "0..10", id="pain-11"),
     _bad(_with(can_walk_minutes=-1), ("can_walk_minutes",), "-1", "0..600", id="walk-negative"),
     _bad(_with(pain_duration_days=36501), ("pain_duration_days",), "36501", id="duration-high"),
-    _bad(_with(days_mostly_sitting_last_week=8), ("days_mostly_sitting_last_week",), "0..7",
-         id="sitting-8"),
+    _bad(
+        _with(days_mostly_sitting_last_week=8),
+        ("days_mostly_sitting_last_week",),
+        "0..7",
+        id="sitting-8",
+    ),
     _bad(_with(bmi=9.9), ("bmi",), "9.9", id="bmi-low"),
     # bad enum values
     _bad(
-        _with(leg_pain="left"), ("leg_pain",),
+        _with(leg_pain="left"),
+        ("leg_pain",),
         "leg_pain: 'left' is not allowed; expected one of 'none', 'one_side', 'both_sides' "
         "(or null for not asked)",
         id="leg-pain-left",
@@ -66,20 +73,26 @@ BAD_INPUTS = [
     _bad(_with(sex="f"), ("sex",), "'female'", id="sex-f"),
     _bad(_with(leg_weakness_sides="left"), ("leg_weakness_sides",), "'one_side'", id="sides"),
     _bad(
-        _with(startback={"item9": "a_lot"}), ("startback.item9",), "'a_lot'", "'very_much'",
+        _with(startback={"item9": "a_lot"}),
+        ("startback.item9",),
+        "'a_lot'",
+        "'very_much'",
         id="startback-item9",
     ),
     _bad(_with(startback={"item1": "yes"}), ("startback.item1",), "'yes'", id="startback-item1"),
     _bad(_with(startback="high"), ("startback",), "'high'", "an object", id="startback-string"),
     # misspelt or unknown fields
     _bad(
-        _with(saddle_anesthesia=True), ("saddle_anesthesia",),
+        _with(saddle_anesthesia=True),
+        ("saddle_anesthesia",),
         "unknown field 'saddle_anesthesia'; did you mean 'saddle_anaesthesia'?",
         id="misspelt-red-flag",
     ),
     _bad(
-        _with(startback={"itme1": True}), ("startback.itme1",),
-        "did you mean 'startback.item1'?", id="misspelt-startback-item",
+        _with(startback={"itme1": True}),
+        ("startback.itme1",),
+        "did you mean 'startback.item1'?",
+        id="misspelt-startback-item",
     ),
     # missing required fields
     _bad(_without("age"), ("age",), "missing", id="missing-age"),
@@ -87,31 +100,66 @@ BAD_INPUTS = [
     _bad(_with(age=None), ("age",), "missing", id="null-age"),
     # contradictions name every field involved
     _bad(
-        _with(first_back_pain_age=41), ("first_back_pain_age", "age"), "41", "age (40)",
+        _with(first_back_pain_age=41),
+        ("first_back_pain_age", "age"),
+        "41",
+        "age (40)",
         id="onset-after-age",
     ),
     _bad(
         _with(first_back_pain_age=40, axspa_features=["onset_before_35"]),
-        ("axspa_features", "first_back_pain_age"), "'onset_before_35'", "40",
+        ("axspa_features", "first_back_pain_age"),
+        "'onset_before_35'",
+        "40",
         id="onset-35-listed-too-late",
     ),
     # collections
     _bad(
-        _with(axspa_features=["back_stiffness"]), ("axspa_features",), "'back_stiffness'",
-        *map(repr, AXSPA_FEATURES), id="axspa-unknown-id",
+        _with(axspa_features=["back_stiffness"]),
+        ("axspa_features",),
+        "'back_stiffness'",
+        *map(repr, AXSPA_FEATURES),
+        id="axspa-unknown-id",
     ),
-    _bad(_with(axspa_features="buttock_pain"), ("axspa_features",), "'buttock_pain'",
-         "a list", id="axspa-string"),
-    _bad(_with(axspa_features=["buttock_pain", "buttock_pain"]), ("axspa_features",),
-         "listed twice", id="axspa-duplicate"),
-    _bad(_with(preferred_activities=["walking", "walking"]), ("preferred_activities",),
-         "'walking' is listed twice", id="preferred-duplicate"),
-    _bad(_with(preferred_activities="walking"), ("preferred_activities",), "'walking'",
-         "a list", id="preferred-string"),
-    _bad(_with(avoid_activities=["Walking"]), ("avoid_activities",), "'Walking'",
-         "snake_case", id="avoid-bad-id"),
-    _bad(_with(avoid_activities=["walking\n"]), ("avoid_activities",), "'walking\\n'",
-         id="avoid-trailing-newline"),
+    _bad(
+        _with(axspa_features="buttock_pain"),
+        ("axspa_features",),
+        "'buttock_pain'",
+        "a list",
+        id="axspa-string",
+    ),
+    _bad(
+        _with(axspa_features=["buttock_pain", "buttock_pain"]),
+        ("axspa_features",),
+        "listed twice",
+        id="axspa-duplicate",
+    ),
+    _bad(
+        _with(preferred_activities=["walking", "walking"]),
+        ("preferred_activities",),
+        "'walking' is listed twice",
+        id="preferred-duplicate",
+    ),
+    _bad(
+        _with(preferred_activities="walking"),
+        ("preferred_activities",),
+        "'walking'",
+        "a list",
+        id="preferred-string",
+    ),
+    _bad(
+        _with(avoid_activities=["Walking"]),
+        ("avoid_activities",),
+        "'Walking'",
+        "snake_case",
+        id="avoid-bad-id",
+    ),
+    _bad(
+        _with(avoid_activities=["walking\n"]),
+        ("avoid_activities",),
+        "'walking\\n'",
+        id="avoid-trailing-newline",
+    ),
     _bad(_with(avoid_activities=[""]), ("avoid_activities",), "''", id="avoid-empty-id"),
 ]
 
@@ -141,7 +189,11 @@ def test_all_unknown_keys_and_all_problems_are_reported_at_once() -> None:
     with pytest.raises(InvalidPatientState) as caught:
         PatientState.from_dict(data)
     assert set(caught.value.fields) == {
-        "fevr", "saddle_anesthesia", "age", "pain_duration_days", "leg_pain"
+        "fevr",
+        "saddle_anesthesia",
+        "age",
+        "pain_duration_days",
+        "leg_pain",
     }
     assert "did you mean 'fever'?" in str(caught.value)
 
@@ -248,7 +300,13 @@ INT_FIELDS = {name for name, spec in FIELDS.items() if spec.kind == "int"}
 NEAR_MISSES = [
     *(choice for spec in FIELDS.values() for choice in spec.choices),
     *STARTBACK_ITEMS["item9"].choices,
-    "true", "yes", "left", "walking", "Walking", "tai-chi", "",
+    "true",
+    "yes",
+    "left",
+    "walking",
+    "Walking",
+    "tai-chi",
+    "",
 ]
 # Documented difference: jsonschema's "pattern" uses Python's re.search, where "$" also matches
 # before a trailing newline, so the schema accepts the activity id "walking\n" that from_dict
@@ -266,8 +324,10 @@ SCALARS = (
 )
 JSON_VALUES = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(TEXT | st.sampled_from(list(STARTBACK_ITEMS)), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(TEXT | st.sampled_from(list(STARTBACK_ITEMS)), inner, max_size=3)
+    ),
     max_leaves=8,
 ) | st.lists(st.sampled_from([*AXSPA_FEATURES, "walking", "yoga", "Walking"]), max_size=4)
 TARGETS = st.one_of(

@@ -164,9 +164,7 @@ def test_activity_recommended(engine: str, activity: str, case: Case) -> None:
 
 
 @pytest.mark.parametrize(("activity", "case"), _params(ACTIVITY_CASES))
-def test_activity_not_recommended_on_close_vignette(
-    engine: str, activity: str, case: Case
-) -> None:
+def test_activity_not_recommended_on_close_vignette(engine: str, activity: str, case: Case) -> None:
     a = _assess({**case.state, **case.change}, engine)
     assert activity not in _ids(a)
 
@@ -174,14 +172,25 @@ def test_activity_not_recommended_on_close_vignette(
 @pytest.mark.parametrize(
     ("activity", "answers", "inputs"),
     [
-        pytest.param("break_up_sitting", {"days_mostly_sitting_last_week": 5},
-                     {"days_mostly_sitting_last_week": 5}, id="sitting"),
-        pytest.param("walking", {"can_walk_minutes": 20}, {"can_walk_minutes": 20},
-                     id="walking"),
-        pytest.param("running", {"currently_runs": True, "pain_intensity": 2},
-                     {"currently_runs": True, "pain_intensity": 2}, id="running"),
-        pytest.param("strength_and_walking", {"pain_duration_days": 90, "bmi": 31.5},
-                     {"pain_duration_days": 90, "bmi": 31.5}, id="strength"),
+        pytest.param(
+            "break_up_sitting",
+            {"days_mostly_sitting_last_week": 5},
+            {"days_mostly_sitting_last_week": 5},
+            id="sitting",
+        ),
+        pytest.param("walking", {"can_walk_minutes": 20}, {"can_walk_minutes": 20}, id="walking"),
+        pytest.param(
+            "running",
+            {"currently_runs": True, "pain_intensity": 2},
+            {"currently_runs": True, "pain_intensity": 2},
+            id="running",
+        ),
+        pytest.param(
+            "strength_and_walking",
+            {"pain_duration_days": 90, "bmi": 31.5},
+            {"pain_duration_days": 90, "bmi": 31.5},
+            id="strength",
+        ),
     ],
 )
 def test_recommendation_reason_names_the_inputs_that_made_it_fire(
@@ -348,8 +357,9 @@ def test_running_cautions_are_not_exclusions(
 @pytest.mark.parametrize(
     ("activity", "answers", "text"),
     [
-        pytest.param("core_stability", {"pregnant": True, "sex": "female"}, "pregnan",
-                     id="core-pregnancy"),
+        pytest.param(
+            "core_stability", {"pregnant": True, "sex": "female"}, "pregnan", id="core-pregnancy"
+        ),
         pytest.param("yoga", {"pregnant": True, "sex": "female"}, "prenatal", id="yoga-pregnancy"),
         pytest.param("yoga", {"osteoporosis": True}, "twist", id="yoga-osteoporosis"),
     ],
@@ -406,8 +416,10 @@ def test_reassurance_wording_by_phase(engine: str) -> None:
 
 URGENT = {
     "ces_stable": {"saddle_anaesthesia": True, "neuro_symptoms_course": "stable_2_to_12_weeks"},
-    "ces_bilateral_stable": {"leg_pain": "both_sides",
-                             "neuro_symptoms_course": "stable_2_to_12_weeks"},
+    "ces_bilateral_stable": {
+        "leg_pain": "both_sides",
+        "neuro_symptoms_course": "stable_2_to_12_weeks",
+    },
     "progressive_weakness": {"leg_weakness": "progressive", "leg_weakness_sides": "one_side"},
     "foot_drop": {"foot_drop": True},
     "cancer_metastasis": {"history_of_cancer": True, "night_pain": True},
@@ -469,8 +481,7 @@ SERIOUS_SOON = {
     "malignancy_weak_combination": {"night_pain": True, "thoracic_pain": True},
     "malignancy_unrelenting_pain": {"unrelenting_pain": True},
     "fracture_fragility": {"minor_trauma": True, "osteoporosis": True},
-    "fracture_risk_profile": {"osteoporosis": True, "long_term_corticosteroids": False,
-                              "age": 72},
+    "fracture_risk_profile": {"osteoporosis": True, "long_term_corticosteroids": False, "age": 72},
 }
 NOT_LIMITING_SOON = {
     "neuro_stable_weakness": {"leg_weakness": "stable", "leg_weakness_sides": "one_side"},
@@ -519,13 +530,25 @@ def test_principle_2_neuro_and_axspa_soon_flags_do_not_limit(engine: str, rule: 
 @pytest.mark.parametrize(
     ("rule", "answers", "plan"),
     [
-        pytest.param("malignancy_unrelenting_pain", {"unrelenting_pain": True}, CHRONIC_PLAN,
-                     id="unrelenting"),
+        pytest.param(
+            "malignancy_unrelenting_pain",
+            {"unrelenting_pain": True},
+            CHRONIC_PLAN,
+            id="unrelenting",
+        ),
         pytest.param("ng12_myeloma_bloods", {"age": 60}, CHRONIC_PLAN, id="myeloma-bloods"),
-        pytest.param("malignancy_weak_combination", {"night_pain": True, "thoracic_pain": True},
-                     CHRONIC_PLAN, id="weak-combination"),
-        pytest.param("fracture_risk_profile", {"osteoporosis": True, "age": 72},
-                     [x for x in CHRONIC_PLAN if x != "running"], id="fracture-risk-profile"),
+        pytest.param(
+            "malignancy_weak_combination",
+            {"night_pain": True, "thoracic_pain": True},
+            CHRONIC_PLAN,
+            id="weak-combination",
+        ),
+        pytest.param(
+            "fracture_risk_profile",
+            {"osteoporosis": True, "age": 72},
+            [x for x in CHRONIC_PLAN if x != "running"],
+            id="fracture-risk-profile",
+        ),
     ],
 )
 def test_c7_reviewable_flag_turned_watch_does_not_limit(
@@ -597,8 +620,9 @@ def test_c11_clinician_review_completes_the_screen_but_core_questions_stay_first
     assert a.screen_complete is True
     assert _ids(a) == CHRONIC_PLAN
     assert set(a.unanswered[: len(missing)]) == set(missing)
-    unreviewed = _assess(v(**CHRONIC, **dict.fromkeys(missing),
-                           clinician_reviewed_this_episode=False), engine)
+    unreviewed = _assess(
+        v(**CHRONIC, **dict.fromkeys(missing), clinician_reviewed_this_episode=False), engine
+    )
     assert unreviewed.screen_complete is False
 
 
@@ -679,11 +703,33 @@ def test_imaging_advice_withheld_when_a_red_flag_fired(engine: str, profile: str
 
 SPEC_CATALOGUE = frozenset(
     {
-        "seed_article", "acp2017", "nice_ng59", "nice_ng65", "nice_ng12", "nice_ng234",
-        "nice_ng156", "nice_cks_lbp", "nice_cks_sciatica", "ifompt2020", "greenhalgh2018_ces",
-        "downie2013", "henschke2013", "han2023", "yusuf2019", "hill2008_startback",
-        "hill2011_startback_trial", "ninds_lbp", "belavy2017", "shnayderman2013", "chang2015",
-        "wang2012", "owen2020", "lee_kang2016", "vincent2014", "saper2017", "kong2016",
+        "seed_article",
+        "acp2017",
+        "nice_ng59",
+        "nice_ng65",
+        "nice_ng12",
+        "nice_ng234",
+        "nice_ng156",
+        "nice_cks_lbp",
+        "nice_cks_sciatica",
+        "ifompt2020",
+        "greenhalgh2018_ces",
+        "downie2013",
+        "henschke2013",
+        "han2023",
+        "yusuf2019",
+        "hill2008_startback",
+        "hill2011_startback_trial",
+        "ninds_lbp",
+        "belavy2017",
+        "shnayderman2013",
+        "chang2015",
+        "wang2012",
+        "owen2020",
+        "lee_kang2016",
+        "vincent2014",
+        "saper2017",
+        "kong2016",
     }
 )
 SPEC_ACTIVITY_EVIDENCE = {

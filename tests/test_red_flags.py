@@ -221,9 +221,7 @@ FLAG_CASES: dict[str, list[Case]] = {
         Case(v(leg_weakness="stable"), {"leg_weakness": "none"}, "soon"),
     ],
     "radicular_sensory": [
-        Case(
-            v(leg_numbness_or_tingling="one_side"), {"leg_numbness_or_tingling": "none"}, "soon"
-        ),
+        Case(v(leg_numbness_or_tingling="one_side"), {"leg_numbness_or_tingling": "none"}, "soon"),
     ],
     "radicular_persistent": [
         Case(v(leg_pain="one_side", pain_duration_days=43), {"pain_duration_days": 42}, "soon"),
@@ -237,8 +235,11 @@ FLAG_CASES: dict[str, list[Case]] = {
             {"neuro_symptoms_course": "stable_2_to_12_weeks"},
             "emergency",
         ),
-        Case(v(history_of_cancer=True, urinary_retention=True), {"history_of_cancer": False},
-             "emergency"),
+        Case(
+            v(history_of_cancer=True, urinary_retention=True),
+            {"history_of_cancer": False},
+            "emergency",
+        ),
     ],
     "malignancy_suspected_neuro": [
         Case(
@@ -255,8 +256,9 @@ FLAG_CASES: dict[str, list[Case]] = {
     "cancer_metastasis_features": [
         Case(v(history_of_cancer=True, night_pain=True), {"night_pain": False}, "urgent"),
         Case(v(history_of_cancer=True, thoracic_pain=True), {"thoracic_pain": False}, "urgent"),
-        Case(v(history_of_cancer=True, unrelenting_pain=True), {"unrelenting_pain": None},
-             "urgent"),
+        Case(
+            v(history_of_cancer=True, unrelenting_pain=True), {"unrelenting_pain": None}, "urgent"
+        ),
         Case(
             v(history_of_cancer=True, pain_trend="worsening"),
             {"pain_trend": "unchanged"},
@@ -359,8 +361,12 @@ FLAG_CASES: dict[str, list[Case]] = {
         Case(v(structural_deformity=True), {"structural_deformity": False}, "urgent"),
     ],
     "fracture_fragility": [
-        Case(v(minor_trauma=True, osteoporosis=True), {"osteoporosis": False}, "soon",
-             "within_2_weeks"),
+        Case(
+            v(minor_trauma=True, osteoporosis=True),
+            {"osteoporosis": False},
+            "soon",
+            "within_2_weeks",
+        ),
         Case(
             v(minor_trauma=True, previous_vertebral_fracture=True),
             {"minor_trauma": False},
@@ -390,12 +396,10 @@ FLAG_CASES: dict[str, list[Case]] = {
     # Axial spondyloarthritis (NICE NG65).
     "axspa_refer": [
         Case(ax(axspa_features=F4), {"pain_duration_days": 90}, "soon"),
-        Case(ax(axspa_features=F4, first_back_pain_age=44), {"first_back_pain_age": 45},
-             "soon"),
+        Case(ax(axspa_features=F4, first_back_pain_age=44), {"first_back_pain_age": 45}, "soon"),
         Case(ax(axspa_features=F4), {"axspa_features": F3}, "soon"),
         # onset_before_35 is derived from first_back_pain_age: 34 makes the fourth feature.
-        Case(ax(axspa_features=F3, first_back_pain_age=34), {"first_back_pain_age": 35},
-             "soon"),
+        Case(ax(axspa_features=F3, first_back_pain_age=34), {"first_back_pain_age": 35}, "soon"),
     ],
     "axspa_hla_b27_positive": [
         Case(ax(axspa_features=F3, hla_b27="positive"), {"hla_b27": "negative"}, "soon"),
@@ -425,8 +429,11 @@ FLAG_CASES: dict[str, list[Case]] = {
         ),
     ],
     "aaa_known_symptomatic": [
-        Case(v(known_aortic_aneurysm=True, pain_duration_days=14), {"pain_duration_days": 15},
-             "emergency"),
+        Case(
+            v(known_aortic_aneurysm=True, pain_duration_days=14),
+            {"pain_duration_days": 15},
+            "emergency",
+        ),
         Case(
             v(known_aortic_aneurysm=True, pain_duration_days=60, abdominal_pain=True),
             {"abdominal_pain": False},
@@ -478,8 +485,9 @@ WATCH_CASES: dict[str, list[WatchCase]] = {
     # A second weak flag makes it the weak-combination red flag instead.
     + [WatchCase(v(night_pain=True), {"thoracic_pain": True})],
     "sciatica_watch": [
-        WatchCase(v(leg_pain="one_side", pain_intensity=6, pain_duration_days=42),
-                  {"leg_pain": "none"}),
+        WatchCase(
+            v(leg_pain="one_side", pain_intensity=6, pain_duration_days=42), {"leg_pain": "none"}
+        ),
         WatchCase(v(leg_pain="one_side", pain_intensity=6), {"pain_intensity": 7}),
         WatchCase(v(leg_pain="one_side", pain_duration_days=42), {"pain_duration_days": 43}),
     ],
@@ -688,40 +696,49 @@ def test_ces_sign_tier_follows_course(engine: str, rule: str, course: str | None
 
 
 BILATERAL = [
-    pytest.param({"leg_pain": "both_sides", "neuro_symptoms_course": "new"}, "emergency",
-                 id="new"),
-    pytest.param({"leg_pain": "both_sides", "neuro_symptoms_course": "worsening"}, "emergency",
-                 id="worsening"),
+    pytest.param({"leg_pain": "both_sides", "neuro_symptoms_course": "new"}, "emergency", id="new"),
+    pytest.param(
+        {"leg_pain": "both_sides", "neuro_symptoms_course": "worsening"},
+        "emergency",
+        id="worsening",
+    ),
     pytest.param({"leg_pain": "both_sides"}, "emergency", id="unknown-course"),
     pytest.param(
-        {"leg_pain": "both_sides", "neuro_symptoms_course": "stable_2_to_12_weeks"}, "urgent",
+        {"leg_pain": "both_sides", "neuro_symptoms_course": "stable_2_to_12_weeks"},
+        "urgent",
         id="stable-2-12",
     ),
     pytest.param(
-        {"leg_numbness_or_tingling": "both_sides",
-         "neuro_symptoms_course": "stable_2_to_12_weeks"},
+        {"leg_numbness_or_tingling": "both_sides", "neuro_symptoms_course": "stable_2_to_12_weeks"},
         "urgent",
         id="numbness-stable-2-12",
     ),
     pytest.param(
-        {"leg_pain": "both_sides", "neuro_symptoms_course": "stable_over_12_weeks"}, "soon",
+        {"leg_pain": "both_sides", "neuro_symptoms_course": "stable_over_12_weeks"},
+        "soon",
         id="stable-over-12-no-weakness",
     ),
     pytest.param(
-        {"leg_numbness_or_tingling": "both_sides",
-         "neuro_symptoms_course": "stable_over_12_weeks"},
+        {"leg_numbness_or_tingling": "both_sides", "neuro_symptoms_course": "stable_over_12_weeks"},
         "soon",
         id="numbness-stable-over-12-no-weakness",
     ),
     pytest.param(
-        {"leg_weakness": "stable", "leg_weakness_sides": "both_sides",
-         "neuro_symptoms_course": "stable_over_12_weeks"},
+        {
+            "leg_weakness": "stable",
+            "leg_weakness_sides": "both_sides",
+            "neuro_symptoms_course": "stable_over_12_weeks",
+        },
         "urgent",
         id="stable-over-12-weakness-both-sides",
     ),
     pytest.param(
-        {"leg_pain": "both_sides", "leg_weakness": "stable", "leg_weakness_sides": "one_side",
-         "neuro_symptoms_course": "stable_over_12_weeks"},
+        {
+            "leg_pain": "both_sides",
+            "leg_weakness": "stable",
+            "leg_weakness_sides": "one_side",
+            "neuro_symptoms_course": "stable_over_12_weeks",
+        },
         "urgent",
         id="stable-over-12-pain-both-weakness-one-side",
     ),
@@ -733,8 +750,9 @@ def test_ces_bilateral_legs_tier(engine: str, answers: dict[str, Any], tier: str
     a = _assess(v(pain_duration_days=120, **answers), engine)
     finding = _finding(a, "ces_bilateral_legs")
     assert finding.urgency.value == tier
-    assert finding.timeframe.value in ({TIER_TIMEFRAME[tier]} if tier in TIER_TIMEFRAME
-                                       else SOON_TIMEFRAMES)
+    assert finding.timeframe.value in (
+        {TIER_TIMEFRAME[tier]} if tier in TIER_TIMEFRAME else SOON_TIMEFRAMES
+    )
     if tier == "soon":
         # the cauda-equina warning card
         assert a.urgency.value == "soon"
@@ -786,38 +804,73 @@ AXSPA_IDS = frozenset(SPEC_FAMILIES["axspa"][0])
 @pytest.mark.parametrize(
     ("answers", "expected", "watch"),
     [
-        pytest.param({"axspa_features": F4, "first_back_pain_age": 44}, {"axspa_refer"}, False,
-                     id="first-age-44"),
-        pytest.param({"axspa_features": F4, "first_back_pain_age": 45}, set(), False,
-                     id="first-age-45"),
-        pytest.param({"axspa_features": F4, "first_back_pain_age": None}, set(), False,
-                     id="first-age-unknown"),
-        pytest.param({"axspa_features": F4, "pain_duration_days": 91}, {"axspa_refer"}, False,
-                     id="duration-91"),
-        pytest.param({"axspa_features": F4, "pain_duration_days": 90}, set(), False,
-                     id="duration-90"),
-        pytest.param({"axspa_features": F3, "hla_b27": "positive"}, {"axspa_hla_b27_positive"},
-                     False, id="3-positive"),
-        pytest.param({"axspa_features": F3, "hla_b27": "negative"}, set(), True,
-                     id="3-negative"),
-        pytest.param({"axspa_features": F3, "hla_b27": "unknown"}, {"axspa_test_hla_b27"},
-                     False, id="3-unknown"),
+        pytest.param(
+            {"axspa_features": F4, "first_back_pain_age": 44},
+            {"axspa_refer"},
+            False,
+            id="first-age-44",
+        ),
+        pytest.param(
+            {"axspa_features": F4, "first_back_pain_age": 45}, set(), False, id="first-age-45"
+        ),
+        pytest.param(
+            {"axspa_features": F4, "first_back_pain_age": None},
+            set(),
+            False,
+            id="first-age-unknown",
+        ),
+        pytest.param(
+            {"axspa_features": F4, "pain_duration_days": 91},
+            {"axspa_refer"},
+            False,
+            id="duration-91",
+        ),
+        pytest.param(
+            {"axspa_features": F4, "pain_duration_days": 90}, set(), False, id="duration-90"
+        ),
+        pytest.param(
+            {"axspa_features": F3, "hla_b27": "positive"},
+            {"axspa_hla_b27_positive"},
+            False,
+            id="3-positive",
+        ),
+        pytest.param({"axspa_features": F3, "hla_b27": "negative"}, set(), True, id="3-negative"),
+        pytest.param(
+            {"axspa_features": F3, "hla_b27": "unknown"},
+            {"axspa_test_hla_b27"},
+            False,
+            id="3-unknown",
+        ),
         pytest.param({"axspa_features": F3}, {"axspa_test_hla_b27"}, False, id="3-absent"),
-        pytest.param({"axspa_features": F4, "hla_b27": "negative"}, {"axspa_refer"}, False,
-                     id="4-negative"),
-        pytest.param({"axspa_features": F4, "hla_b27": "positive"}, {"axspa_refer"}, False,
-                     id="4-positive"),
+        pytest.param(
+            {"axspa_features": F4, "hla_b27": "negative"}, {"axspa_refer"}, False, id="4-negative"
+        ),
+        pytest.param(
+            {"axspa_features": F4, "hla_b27": "positive"}, {"axspa_refer"}, False, id="4-positive"
+        ),
         pytest.param({"axspa_features": F4}, {"axspa_refer"}, False, id="4-absent"),
-        pytest.param({"axspa_features": F3[:2], "hla_b27": "positive"}, set(), True,
-                     id="2-positive"),
+        pytest.param(
+            {"axspa_features": F3[:2], "hla_b27": "positive"}, set(), True, id="2-positive"
+        ),
         # onset_before_35 derived from first_back_pain_age
-        pytest.param({"axspa_features": F3, "first_back_pain_age": 34}, {"axspa_refer"}, False,
-                     id="derived-onset-34"),
-        pytest.param({"axspa_features": F3, "first_back_pain_age": 35}, {"axspa_test_hla_b27"},
-                     False, id="no-derived-onset-35"),
-        pytest.param({"axspa_features": F3[:2], "first_back_pain_age": 20,
-                      "hla_b27": "positive"}, {"axspa_hla_b27_positive"}, False,
-                     id="derived-onset-makes-3"),
+        pytest.param(
+            {"axspa_features": F3, "first_back_pain_age": 34},
+            {"axspa_refer"},
+            False,
+            id="derived-onset-34",
+        ),
+        pytest.param(
+            {"axspa_features": F3, "first_back_pain_age": 35},
+            {"axspa_test_hla_b27"},
+            False,
+            id="no-derived-onset-35",
+        ),
+        pytest.param(
+            {"axspa_features": F3[:2], "first_back_pain_age": 20, "hla_b27": "positive"},
+            {"axspa_hla_b27_positive"},
+            False,
+            id="derived-onset-makes-3",
+        ),
     ],
 )
 def test_axspa_thresholds(
@@ -835,20 +888,40 @@ def test_axspa_thresholds(
 @pytest.mark.parametrize(
     ("state", "rule", "words"),
     [
-        pytest.param(ax(axspa_features=F3), "axspa_test_hla_b27", ["hla-b27", "test"],
-                     id="axspa-test"),
+        pytest.param(
+            ax(axspa_features=F3), "axspa_test_hla_b27", ["hla-b27", "test"], id="axspa-test"
+        ),
         pytest.param(ax(axspa_features=F4), "axspa_refer", ["rheumatolog"], id="axspa-refer"),
-        pytest.param(ax(axspa_features=F3, hla_b27="positive"), "axspa_hla_b27_positive",
-                     ["rheumatolog"], id="axspa-positive"),
-        pytest.param(v(unexplained_weight_loss=True, age=62), "malignancy_weight_loss_age",
-                     ["ng12", "ct", "2 weeks", "60"], id="ng12-ct"),
-        pytest.param(v(age=60, pain_duration_days=50), "ng12_myeloma_bloods",
-                     ["blood", "full blood count", "calcium", "esr", "plasma viscosity"],
-                     id="myeloma-bloods"),
-        pytest.param(v(minor_trauma=True, osteoporosis=True), "fracture_fragility",
-                     ["x-ray", "2 weeks"], id="fragility-xray"),
-        pytest.param(v(urinary_retention=True, neuro_symptoms_course="stable_over_12_weeks"),
-                     "ces_bladder", ["imaging"], id="ces-stable-imaging"),
+        pytest.param(
+            ax(axspa_features=F3, hla_b27="positive"),
+            "axspa_hla_b27_positive",
+            ["rheumatolog"],
+            id="axspa-positive",
+        ),
+        pytest.param(
+            v(unexplained_weight_loss=True, age=62),
+            "malignancy_weight_loss_age",
+            ["ng12", "ct", "2 weeks", "60"],
+            id="ng12-ct",
+        ),
+        pytest.param(
+            v(age=60, pain_duration_days=50),
+            "ng12_myeloma_bloods",
+            ["blood", "full blood count", "calcium", "esr", "plasma viscosity"],
+            id="myeloma-bloods",
+        ),
+        pytest.param(
+            v(minor_trauma=True, osteoporosis=True),
+            "fracture_fragility",
+            ["x-ray", "2 weeks"],
+            id="fragility-xray",
+        ),
+        pytest.param(
+            v(urinary_retention=True, neuro_symptoms_course="stable_over_12_weeks"),
+            "ces_bladder",
+            ["imaging"],
+            id="ces-stable-imaging",
+        ),
     ],
 )
 def test_action_says_what_clinical_md_asks(
@@ -879,13 +952,18 @@ def test_ibd_and_uveitis_are_not_axspa_criteria(engine: str) -> None:
     [
         pytest.param({"axspa_features": F3, "pain_duration_days": 100}, True, id="3-features"),
         pytest.param({"axspa_features": F4, "pain_duration_days": 100}, True, id="4-features"),
-        pytest.param({"axspa_features": F3, "pain_duration_days": 100, "hla_b27": "negative"},
-                     True, id="3-features-hla-negative"),
-        pytest.param({"axspa_features": F3, "pain_duration_days": 100, "iv_drug_use": True},
-                     True, id="3-features-beside-a-soon-flag"),
+        pytest.param(
+            {"axspa_features": F3, "pain_duration_days": 100, "hla_b27": "negative"},
+            True,
+            id="3-features-hla-negative",
+        ),
+        pytest.param(
+            {"axspa_features": F3, "pain_duration_days": 100, "iv_drug_use": True},
+            True,
+            id="3-features-beside-a-soon-flag",
+        ),
         pytest.param({"axspa_features": F3, "pain_duration_days": 90}, False, id="duration-90"),
-        pytest.param({"axspa_features": F3[:2], "pain_duration_days": 100}, False,
-                     id="2-features"),
+        pytest.param({"axspa_features": F3[:2], "pain_duration_days": 100}, False, id="2-features"),
     ],
 )
 def test_unknown_first_back_pain_age_listed_only_when_it_could_matter(
@@ -910,9 +988,7 @@ def test_c2_infection_neuro_needs_a_deficit_not_radicular_pain(engine: str) -> N
 
 
 def test_c2_fracture_neuro_needs_a_deficit_not_numbness(engine: str) -> None:
-    a = _assess(
-        v(structural_deformity=True, leg_numbness_or_tingling="one_side", **NEW), engine
-    )
+    a = _assess(v(structural_deformity=True, leg_numbness_or_tingling="one_side", **NEW), engine)
     assert "fracture_neuro" not in _flags(a)
     assert _finding(a, "fracture_deformity").urgency.value == "urgent"
 
@@ -929,19 +1005,42 @@ def test_c2_mscc_needs_only_a_symptom(engine: str) -> None:
 @pytest.mark.parametrize(
     ("state", "beside", "alone"),
     [
-        pytest.param(v(history_of_cancer=True, leg_pain="one_side"), "mscc", "cancer_history",
-                     id="cancer-history-beside-mscc"),
-        pytest.param(v(history_of_cancer=True, night_pain=True), "cancer_metastasis_features",
-                     "cancer_history", id="cancer-history-beside-metastasis"),
-        pytest.param(v(history_of_cancer=True, unrelenting_pain=True),
-                     "cancer_metastasis_features", "malignancy_unrelenting_pain",
-                     id="unrelenting-beside-metastasis"),
-        pytest.param(v(age=55, unrelenting_pain=True), "malignancy_weak_combination",
-                     "malignancy_unrelenting_pain", id="unrelenting-beside-weak-combination"),
-        pytest.param(v(fever=True, diabetes=True), "infection_fever_risk", "infection_fever",
-                     id="fever-beside-fever-risk"),
-        pytest.param(v(fever=True, foot_drop=True), "infection_neuro", "infection_fever",
-                     id="fever-beside-infection-neuro"),
+        pytest.param(
+            v(history_of_cancer=True, leg_pain="one_side"),
+            "mscc",
+            "cancer_history",
+            id="cancer-history-beside-mscc",
+        ),
+        pytest.param(
+            v(history_of_cancer=True, night_pain=True),
+            "cancer_metastasis_features",
+            "cancer_history",
+            id="cancer-history-beside-metastasis",
+        ),
+        pytest.param(
+            v(history_of_cancer=True, unrelenting_pain=True),
+            "cancer_metastasis_features",
+            "malignancy_unrelenting_pain",
+            id="unrelenting-beside-metastasis",
+        ),
+        pytest.param(
+            v(age=55, unrelenting_pain=True),
+            "malignancy_weak_combination",
+            "malignancy_unrelenting_pain",
+            id="unrelenting-beside-weak-combination",
+        ),
+        pytest.param(
+            v(fever=True, diabetes=True),
+            "infection_fever_risk",
+            "infection_fever",
+            id="fever-beside-fever-risk",
+        ),
+        pytest.param(
+            v(fever=True, foot_drop=True),
+            "infection_neuro",
+            "infection_fever",
+            id="fever-beside-infection-neuro",
+        ),
     ],
 )
 def test_c8_alone_rules_fire_beside_more_specific_ones(
@@ -988,16 +1087,16 @@ def test_malignancy_age_threshold_is_a_parameter(engine: str) -> None:
     assert finding.urgency.value == "soon"
     assert finding.timeframe.value == "within_2_weeks"
     assert dict(local.ruleset.thresholds) == {"malignancy_age": 45}
-    younger = _assess({**state, "age": 44}, engine,
-                      thresholds=spinerules.Thresholds(malignancy_age=45))
+    younger = _assess(
+        {**state, "age": 44}, engine, thresholds=spinerules.Thresholds(malignancy_age=45)
+    )
     assert "malignancy_weight_loss_age" not in _flags(younger)
 
 
 def test_fracture_recent_trauma_threshold_is_a_parameter(engine: str) -> None:
     state = v(major_trauma=True, trauma_days_ago=10)
     assert _finding(_assess(state, engine), "fracture_major_trauma").urgency.value == "urgent"
-    local = _assess(state, engine,
-                    thresholds=spinerules.Thresholds(fracture_recent_trauma_days=14))
+    local = _assess(state, engine, thresholds=spinerules.Thresholds(fracture_recent_trauma_days=14))
     assert _finding(local, "fracture_major_trauma").urgency.value == "emergency"
 
 

@@ -97,8 +97,16 @@ def test_fixture_vector(engine: str, case: dict[str, Any]) -> None:
     )
 
 
-WORKED = [(0, 0, "low"), (3, 3, "low"), (4, 0, "medium"), (4, 2, "medium"), (4, 3, "medium"),
-          (4, 4, "high"), (5, 4, "high"), (9, 5, "high")]
+WORKED = [
+    (0, 0, "low"),
+    (3, 3, "low"),
+    (4, 0, "medium"),
+    (4, 2, "medium"),
+    (4, 3, "medium"),
+    (4, 4, "high"),
+    (5, 4, "high"),
+    (9, 5, "high"),
+]
 
 
 @pytest.mark.parametrize(("total", "subscale", "risk"), WORKED, ids=str)
@@ -202,8 +210,9 @@ def test_matched_care_with_a_plan(engine: str, total: int, subscale: int, words:
 
 
 def test_matched_care_never_says_self_management_only_beside_a_review(engine: str) -> None:
-    a = _assess(v(startback=_answers(1, 0), leg_weakness="stable",
-                  leg_weakness_sides="one_side"), engine)
+    a = _assess(
+        v(startback=_answers(1, 0), leg_weakness="stable", leg_weakness_sides="one_side"), engine
+    )
     assert a.urgency.value == "soon"
     assert a.recommendations
     assert a.startback is not None and a.startback.risk == "low"

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-ENGINES = ("durable", "python")
+from spinerules import durable_available
+
+#: durable-rules imports on Python 3.11 and 3.12 only; elsewhere the python engine serves alone.
+ENGINES = ("durable", "python") if durable_available() else ("python",)
 
 #: clinical.md principle 3, in the order the specification lists them.
 CORE_SAFETY_QUESTIONS = (

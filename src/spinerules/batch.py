@@ -7,7 +7,6 @@ asked; each process has its own engine. For whole tables at once see ``spinerule
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from .api import assess
 from .assessment import Assessment
 from .errors import InvalidPatientState
 from .patient import PatientState
+from .registry import current_rule_base
 from .thresholds import Thresholds
 
 
@@ -58,11 +58,12 @@ def assess_many(
 ) -> Iterator[Assessment | RowError]:
     """Assess every row, in order, yielding an Assessment or a RowError per row.
 
-    With ``workers > 1`` rows are assessed in that many processes (forked on Linux, so plugins
-    registered in this process are there too); results still arrive in input order. A bad row
-    never stops the stream.
+    With ``workers > 1`` rows are assessed in that many processes, started with ``spawn`` (fork
+    is unsafe once threads exist, and polars starts some); each process gets this process's
+    rule base, so plugins registered in-process apply there too, and builds its own engine.
+    Results still arrive in input order. A bad row never stops the stream.
     """
-    options = {"profile": profile, "engine": engine, "thresholds": thresholds}
+    options = {"profile": profile, "engine": engine, "rule_base": current_rule_base(thresholds)}
     if workers < 1:
         raise ValueError(f"workers: {workers!r} is not allowed; expected an integer >= 1")
     if workers == 1:
@@ -70,7 +71,6 @@ def assess_many(
         for item in enumerate(rows):
             yield _assess_row(item)
         return
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
         yield from pool.imap(_assess_row, enumerate(rows), chunksize=chunksize)

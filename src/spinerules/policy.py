@@ -283,7 +283,7 @@ def build_assessment(
                 )
             )
 
-    nets: list[str] = []
+    nets: list[str] = [safety_net.EMERGENCY] if urgency == Urgency.EMERGENCY else []
     if urgency < Urgency.EMERGENCY:
         nets.append(safety_net.CES_WARNING_SIGNS)
     if not screen_complete:

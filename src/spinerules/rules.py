@@ -13,6 +13,7 @@ or note; ``<id>^rank_up`` for a ranking boost.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -217,11 +218,26 @@ class Check:
     stratum: int
 
 
+#: Literal numbers must be plain: durable-rules cannot parse exponents (1e-05) or inf, and no
+#: patient field comes near this size.
+MAX_LITERAL = 1e9
+
+
+def _plain_number(value: float) -> bool:
+    return math.isfinite(value) and abs(value) <= MAX_LITERAL and "e" not in repr(value)
+
+
 def check_literals(
     key: str, condition: Condition, kinds: Mapping[str, tuple[str, tuple[str, ...]]]
 ) -> None:
     """Reject a leaf whose literal can never match its fact, or that engines could read two ways."""
     for leaf in condition.leaves():
+        number = getattr(leaf, "value", None)
+        if isinstance(number, float) and not _plain_number(number):
+            raise RuleBaseError(
+                f"check {key!r}: {leaf.key} is compared with {number!r}; expected a finite number "
+                f"between -{MAX_LITERAL:g} and {MAX_LITERAL:g} written without an exponent"
+            )
         if leaf.key.startswith(FLAG_PREFIX) or leaf.key not in kinds:
             continue
         kind, choices = kinds[leaf.key]

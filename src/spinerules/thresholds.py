@@ -7,13 +7,26 @@ cut-offs produced it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
 
+from .errors import RuleBaseError
+
+
+def _finite(instance: object, attribute: Any, value: object) -> None:
+    """A cut-off is a plain number (not a boolean, inf or nan): rules compare answers with it."""
+    plain = isinstance(value, int | float) and not isinstance(value, bool)
+    if not plain or not math.isfinite(value) or abs(value) > 1e9 or "e" in repr(value):  # type: ignore[arg-type]
+        raise RuleBaseError(
+            f"{attribute.name}: {value!r} is not allowed; expected a finite number written "
+            "without an exponent (to switch a rule off, block or replace it instead)"
+        )
+
 
 def _param(default: int | float, source: str) -> Any:
-    return attrs.field(default=default, metadata={"source": source})
+    return attrs.field(default=default, validator=_finite, metadata={"source": source})
 
 
 @attrs.frozen(kw_only=True)

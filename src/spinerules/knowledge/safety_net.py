@@ -18,6 +18,10 @@ CANCER_WARNING_SIGNS = (
     "pain in the upper back, pain at night, or constant pain; or if you lose weight without trying."
 )
 INFECTION_WARNING_SIGNS = "See a doctor the same day if you get a fever of 38 °C or more or shaking chills with back pain."
+EMERGENCY = (
+    "If you cannot get to an emergency department quickly, or you get worse on the way, call "
+    "emergency services (999 in the UK, 911 in the US, 112 in the EU)."
+)
 GENERAL = (
     "See a doctor if the pain is not improving after 4 to 6 weeks, keeps getting worse, or new "
     "symptoms start."
