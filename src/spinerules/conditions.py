@@ -233,8 +233,27 @@ def _cap(conjunctions: list[Conjunction]) -> tuple[Conjunction, ...]:
     return tuple(conjunctions)
 
 
+class _Group(Condition):
+    """A node over member conditions. For a true group, the inputs that made it true are those
+    of its true members (``AllOf`` overrides: all of them are true)."""
+
+    members: tuple[Condition, ...]
+
+    def leaves(self) -> Iterator[Leaf]:
+        for member in self.members:
+            yield from member.leaves()
+
+    def matched(self, facts: Facts) -> Iterator[str]:
+        for member in self.members:
+            if member.evaluate(facts):
+                yield from member.matched(facts)
+
+    def _listed(self, words: str) -> str:
+        return f"{words} (" + "; ".join(m.describe() for m in self.members) + ")"
+
+
 @attrs.frozen
-class AllOf(Condition):
+class AllOf(_Group):
     """Every member holds."""
 
     members: tuple[Condition, ...] = attrs.field(converter=_children)
@@ -250,13 +269,7 @@ class AllOf(Condition):
         return tuple(products)
 
     def describe(self) -> str:
-        if len(self.members) == 1:
-            return self.members[0].describe()
-        return "all of (" + "; ".join(m.describe() for m in self.members) + ")"
-
-    def leaves(self) -> Iterator[Leaf]:
-        for member in self.members:
-            yield from member.leaves()
+        return self.members[0].describe() if len(self.members) == 1 else self._listed("all of")
 
     def matched(self, facts: Facts) -> Iterator[str]:
         for member in self.members:
@@ -264,7 +277,7 @@ class AllOf(Condition):
 
 
 @attrs.frozen
-class AnyOf(Condition):
+class AnyOf(_Group):
     """At least one member holds."""
 
     members: tuple[Condition, ...] = attrs.field(converter=_children)
@@ -276,22 +289,11 @@ class AnyOf(Condition):
         return _cap([c for member in self.members for c in member.dnf()])
 
     def describe(self) -> str:
-        if len(self.members) == 1:
-            return self.members[0].describe()
-        return "any of (" + "; ".join(m.describe() for m in self.members) + ")"
-
-    def leaves(self) -> Iterator[Leaf]:
-        for member in self.members:
-            yield from member.leaves()
-
-    def matched(self, facts: Facts) -> Iterator[str]:
-        for member in self.members:
-            if member.evaluate(facts):
-                yield from member.matched(facts)
+        return self.members[0].describe() if len(self.members) == 1 else self._listed("any of")
 
 
 @attrs.frozen
-class AtLeast(Condition):
+class AtLeast(_Group):
     """At least ``count`` members hold (``malignancy_weak_combination``: two or more weak flags)."""
 
     count: int
@@ -311,16 +313,7 @@ class AtLeast(Condition):
 
     def describe(self) -> str:
         count = f"{self.count} ({self.parameter})" if self.parameter else str(self.count)
-        return f"at least {count} of (" + "; ".join(m.describe() for m in self.members) + ")"
-
-    def leaves(self) -> Iterator[Leaf]:
-        for member in self.members:
-            yield from member.leaves()
-
-    def matched(self, facts: Facts) -> Iterator[str]:
-        for member in self.members:
-            if member.evaluate(facts):
-                yield from member.matched(facts)
+        return self._listed(f"at least {count} of")
 
 
 # Small constructors, so the knowledge modules read like the specification.
