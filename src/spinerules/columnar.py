@@ -254,8 +254,8 @@ def _facts(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(derived)
 
 
-def _startback_risk(table: pl.DataFrame, t: Thresholds) -> pl.Expr:
-    if not all(c in table.columns for c in STARTBACK_COLUMNS):
+def _startback_risk(answered: bool, t: Thresholds) -> pl.Expr:
+    if not answered:
         return pl.lit(None, dtype=pl.String)
     items = [pl.col(c).cast(pl.Int32) for c in STARTBACK_COLUMNS[:8]]
     item9 = pl.col("startback_item9").is_in(list(startback.ITEM9_SCORING)).cast(pl.Int32)
@@ -270,6 +270,23 @@ def _startback_risk(table: pl.DataFrame, t: Thresholds) -> pl.Expr:
         .otherwise(pl.lit("medium"))
     )
     return pl.when(complete).then(risk).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _id_list(items: list[tuple[pl.Expr, str]]) -> pl.Expr:
+    """The ids whose condition holds, in the given order, as a list column.
+
+    Built as one string (``concat_str`` of "id;" or "") then split: far cheaper in polars than a
+    list of many mostly-null columns. Ids are snake_case, so ";" never occurs in one.
+    """
+    if not items:
+        return pl.lit([], dtype=pl.List(pl.String))
+    pieces = [pl.when(test).then(pl.lit(f"{name};")).otherwise(pl.lit("")) for test, name in items]
+    joined = pl.concat_str(pieces).str.strip_suffix(";")
+    return (
+        pl.when(joined == "")
+        .then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(joined.str.split(";"))
+    )
 
 
 def screen_table(
@@ -288,7 +305,10 @@ def screen_table(
     rb = rule_base if rule_base is not None else current_rule_base(thresholds)
     activity_ids = tuple(a.id for a in rb.activities)
     checked = _validate(table.with_row_index("row"), activity_ids)
-    frame = _facts(checked)
+    facts = _facts(checked)
+    has_startback = all(c in facts.columns for c in STARTBACK_COLUMNS)
+    longest = int(facts.select(pl.col("preferred_activities").list.len().max()).item() or 0)
+    frame = facts.lazy()  # one optimised plan: shared sub-expressions, parallel columns
     for stratum in rb.strata:
         frame = frame.with_columns(
             [expression(c.condition).alias(_col(FLAG_PREFIX + c.key)) for c in stratum]
@@ -311,15 +331,13 @@ def screen_table(
         [pl.lit(0)]
         + [pl.when(pl.col(f"counted__{f.id}")).then(pl.col(f"tier__{f.id}")) for f in rb.red_flags]
     )
-    flag_ids = pl.concat_list(
+    flag_ids = _id_list(
         [
-            pl.when(pl.col(f"counted__{f.id}") & (pl.col(f"tier__{f.id}") == rank)).then(
-                pl.lit(f.id)
-            )
+            (pl.col(f"counted__{f.id}") & (pl.col(f"tier__{f.id}") == rank), f.id)
             for rank in (3, 2, 1)
             for f in rb.red_flags
         ]
-    ).list.drop_nulls()
+    )
     complete = reviewed | pl.all_horizontal(
         [pl.col(q).is_not_null() for q in CORE_SAFETY_QUESTIONS]
     )
@@ -336,7 +354,7 @@ def screen_table(
         flag_ids.alias("red_flags"),
         complete.alias("screen_complete"),
         limited.alias("limited"),
-        _startback_risk(frame, rb.thresholds).alias("startback_risk"),
+        _startback_risk(has_startback, rb.thresholds).alias("startback_risk"),
     )
     urgent = pl.col("urgency_rank") >= Urgency.URGENT.rank
     recommended: dict[str, pl.Expr] = {}
@@ -358,47 +376,34 @@ def screen_table(
         recommended[activity.id] = ok
     frame = frame.with_columns([r.alias(f"rec__{i}") for i, r in recommended.items()])
     preferred = pl.col("preferred_activities").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    longest = int(frame.select(preferred.list.len().max()).item() or 0)
+    # Preferences first, in the person's order (C4), then by grade (ranked up where it fired).
     first = [
-        pl.when(
-            pl.any_horizontal(
-                [pl.lit(False)]
-                + [
-                    (preferred.list.get(j, null_on_oob=True) == a.id).fill_null(False)
-                    & pl.col(f"rec__{a.id}")
-                    for a in rb.activities
-                ]
-            )
-        ).then(preferred.list.get(j, null_on_oob=True))
+        (
+            (preferred.list.get(j, null_on_oob=True) == a.id).fill_null(False)
+            & pl.col(f"rec__{a.id}"),
+            a.id,
+        )
         for j in range(longest)
+        for a in rb.activities
     ]
-    base_rank: dict[str, int] = {}
-    boosted_rank: dict[str, int] = {}
+    placed: dict[int, list[tuple[pl.Expr, str]]] = {}
     for a in rb.activities:
         g = _grade(rb, a)
-        base_rank[a.id] = g.rank if g is not None else -1
-        boosted_rank[a.id] = (
-            g.raised().rank if g is not None and a.rank_up is not None else base_rank[a.id]
-        )
-    levels = sorted({*base_rank.values(), *boosted_rank.values()}, reverse=True)
-    rest = []
-    for level in levels:
-        for a in rb.activities:
-            base, boosted = base_rank[a.id], boosted_rank[a.id]
-            effective = (
-                pl.when(fired(f"{a.id}^rank_up")).then(pl.lit(boosted)).otherwise(pl.lit(base))
-                if a.rank_up is not None
-                else pl.lit(base)
-            )
-            not_preferred = ~preferred.list.contains(a.id).fill_null(False)
-            rest.append(
-                pl.when(pl.col(f"rec__{a.id}") & not_preferred & (effective == level)).then(
-                    pl.lit(a.id)
-                )
-            )
-    recommendations = (
-        pl.concat_list(first + rest).list.drop_nulls() if (first or rest) else pl.lit([])
-    )
+        base = g.rank if g is not None else -1
+        wanted = pl.col(f"rec__{a.id}") & ~preferred.list.contains(a.id).fill_null(False)
+        if a.rank_up is not None and g is not None:
+            boosted = fired(f"{a.id}^rank_up")
+            placed.setdefault(g.raised().rank, []).append((wanted & boosted, a.id))
+            placed.setdefault(base, []).append((wanted & ~boosted, a.id))
+        else:
+            placed.setdefault(base, []).append((wanted, a.id))
+    order = {a.id: n for n, a in enumerate(rb.activities)}
+    rest = [
+        item
+        for level in sorted(placed, reverse=True)
+        for item in sorted(placed[level], key=lambda item: order[item[1]])
+    ]
+    recommendations = _id_list(first + rest)
     ok = pl.col("error").is_null()
     out = frame.select(
         pl.col("row"),
@@ -414,7 +419,7 @@ def screen_table(
         pl.when(ok).then(recommendations).alias("recommendations"),
         pl.col("error"),
     )
-    return out
+    return out.collect()
 
 
 def table_schema() -> dict[str, Any]:
