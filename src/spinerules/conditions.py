@@ -18,6 +18,7 @@ Conditions know nothing clinical; the knowledge modules use them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
@@ -83,8 +84,8 @@ class Condition(ABC):
         """Fact keys of the leaves that made a *true* condition true (may repeat)."""
 
     def keys(self) -> tuple[str, ...]:
-        """The fact keys this condition reads, in first-use order."""
-        return tuple(dict.fromkeys(leaf.key for leaf in self.leaves()))
+        """The fact keys this condition reads, in first-use order (computed once per node)."""
+        return _keys(self)
 
     def inputs(self, facts: Facts) -> tuple[str, ...]:
         """The matched fact keys in canonical (first-use) order, without repeats."""
@@ -96,6 +97,11 @@ class Condition(ABC):
 
     def __or__(self, other: Condition) -> Condition:
         return AnyOf((self, other))
+
+
+@functools.lru_cache(maxsize=8192)
+def _keys(condition: Condition) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(leaf.key for leaf in condition.leaves()))
 
 
 class Leaf(Condition):
@@ -122,7 +128,7 @@ class Leaf(Condition):
         """
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Is(Leaf):
     """The answer is exactly ``value`` (never true when unanswered)."""
 
@@ -140,7 +146,7 @@ class Is(Leaf):
         return f"{self.key} is {_words(self.value)}"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class IsNot(Leaf):
     """The answer is known and is not ``value`` (``leg_pain`` is not ``none``)."""
 
@@ -158,7 +164,7 @@ class IsNot(Leaf):
         return f"{self.key} is known and not {_words(self.value)}"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Compare(Leaf):
     """A numeric comparison with a named threshold, so the trace can say which parameter it was."""
 
@@ -182,7 +188,7 @@ class Compare(Leaf):
         return f"{self.key} {_OP_WORDS[self.op]} {threshold}"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Known(Leaf):
     """The question was answered, whatever the answer."""
 
@@ -198,7 +204,7 @@ class Known(Leaf):
         return f"{self.key} is answered"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Unknown(Leaf):
     """The question was not answered: the only leaf true on ``None`` (see principle 7)."""
 
@@ -252,7 +258,7 @@ class _Group(Condition):
         return f"{words} (" + "; ".join(m.describe() for m in self.members) + ")"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class AllOf(_Group):
     """Every member holds."""
 
@@ -276,7 +282,7 @@ class AllOf(_Group):
             yield from member.matched(facts)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class AnyOf(_Group):
     """At least one member holds."""
 
@@ -292,7 +298,7 @@ class AnyOf(_Group):
         return self.members[0].describe() if len(self.members) == 1 else self._listed("any of")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class AtLeast(_Group):
     """At least ``count`` members hold (``malignancy_weak_combination``: two or more weak flags)."""
 

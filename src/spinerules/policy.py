@@ -314,6 +314,7 @@ def build_assessment(
     )
 
 
+@lru_cache(maxsize=64)
 def _changed(thresholds: Thresholds) -> tuple[tuple[str, int | float], ...]:
     defaults = Thresholds()
     return tuple(

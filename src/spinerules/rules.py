@@ -43,7 +43,7 @@ def _texts(items: Iterable[ConditionalText]) -> tuple[ConditionalText, ...]:
     return tuple(items)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Evidence:
     """One entry of the evidence catalogue (clinical.md section 9)."""
 
@@ -55,7 +55,7 @@ class Evidence:
     grade_note: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class EvidenceLink:
     """A rule's claim on a source, with the grade *for this claim* where the spec gives one."""
 
@@ -77,7 +77,7 @@ def _not_self_care(tier: Urgency) -> None:
         )
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Escalation:
     """A higher tier for a red flag when a further condition holds (``ces_saddle`` with a new course)."""
 
@@ -87,7 +87,7 @@ class Escalation:
     action: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class RedFlag:
     """A sign that needs a clinician, with the tier, timeframe and action the spec gives it."""
 
@@ -124,7 +124,7 @@ class RedFlag:
         ]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class WatchItem:
     """Something worth knowing but not worth a review on its own; it carries a safety-net."""
 
@@ -139,7 +139,7 @@ class WatchItem:
         return [(self.id, self.condition)]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class ConditionalText:
     """A caution or note shown only when its condition holds (``None``: always shown)."""
 
@@ -147,7 +147,7 @@ class ConditionalText:
     when: Condition | None = None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Exclusion:
     """Removes an activity when its condition holds (clinical.md C1: cautions never do)."""
 
@@ -156,7 +156,7 @@ class Exclusion:
     reason: str
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Activity:
     """A recommendation: when it applies, how much, how to progress, and why we believe in it.
 
@@ -190,7 +190,7 @@ class Activity:
         return checks
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class AdviceAgainst:
     """A treatment a guideline advises against, for one profile (clinical.md section 7)."""
 
@@ -209,7 +209,7 @@ class AdviceAgainst:
 Rule = RedFlag | WatchItem | Activity | AdviceAgainst
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Check:
     """One condition the engines evaluate, in a stratum after every rule it reads."""
 
