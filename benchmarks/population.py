@@ -66,6 +66,8 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from spinerules.policy import CORE_SAFETY_QUESTIONS
+
 __all__ = ["ACTIVITY_IDS", "CORE_SAFETY_QUESTIONS", "DEFAULT_SEED", "generate", "iter_patients"]
 
 DEFAULT_SEED = 20260426
@@ -83,19 +85,6 @@ ACTIVITY_IDS = (
     "break_up_sitting",
 )
 
-#: clinical.md principle 3.
-CORE_SAFETY_QUESTIONS = (
-    "saddle_anaesthesia",
-    "urinary_retention",
-    "urinary_incontinence",
-    "faecal_incontinence",
-    "leg_pain",
-    "leg_numbness_or_tingling",
-    "leg_weakness",
-    "history_of_cancer",
-    "fever",
-    "major_trauma",
-)
 _AXSPA_LISTED = (
     "wakes_second_half_of_night",
     "buttock_pain",

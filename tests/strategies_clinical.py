@@ -48,6 +48,7 @@ from spinerules.patient import PatientState
 from spinerules.rules import Activity, Escalation, RedFlag, cite
 from spinerules.thresholds import Thresholds
 from strategies import ABSENT, field_values
+from vignettes import CORE_SAFETY_QUESTIONS
 
 __all__ = [
     "ACTIVITY_IDS",
@@ -67,19 +68,6 @@ __all__ = [
 ]
 
 ONSET = "onset_before_35"
-#: clinical.md principle 3, written out (not imported from src).
-CORE_SAFETY_QUESTIONS = (
-    "saddle_anaesthesia",
-    "urinary_retention",
-    "urinary_incontinence",
-    "faecal_incontinence",
-    "leg_pain",
-    "leg_numbness_or_tingling",
-    "leg_weakness",
-    "history_of_cancer",
-    "fever",
-    "major_trauma",
-)
 ACTIVITY_IDS: tuple[str, ...] = tuple(a.id for a in default_rule_base().activities)
 
 
