@@ -72,7 +72,18 @@ def main() -> int:
         elif args.task == "test":
             run(py, "-m", "pytest", *pytest_args)
         elif args.task == "lint":
-            run(py, "-m", "ruff", "check", "src", "tests", "examples", "tasks.py")
+            run(
+                py,
+                "-m",
+                "ruff",
+                "check",
+                "src",
+                "tests",
+                "examples",
+                "benchmarks",
+                "plugins",
+                "tasks.py",
+            )
             run(py, "-m", "mypy")
         elif args.task == "docs":
             run(py, "-m", "mkdocs", "build", "--strict", "--site-dir", "site")
