@@ -150,7 +150,8 @@ def build_rule_base(plugins: Plugins, thresholds: Thresholds) -> RuleBase:
     def pick(hook: str, kind: type) -> list[Any]:
         return [i for p in kept for i in collected[p].get(hook, []) if isinstance(i, kind)]
 
-    extra = [p for p in kept if p != BUILTIN]
+    # The version names the plugins whose rules or evidence are in it (not those that added nothing).
+    extra = [p for p in kept if p != BUILTIN and any(collected[p].values())]
     for plugin in kept:
         plugins.contributions[plugin] = [
             getattr(i, "id", "?") for items in collected[plugin].values() for i in items
