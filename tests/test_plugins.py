@@ -169,7 +169,9 @@ def test_pilates_is_recommended_first_for_chronic_pain(
     assert first.progression
     assert first.framing and "no type of exercise is clearly best" in first.framing
     assert dict(first.inputs) == {"pain_duration_days": 200}
-    assert a.ruleset.version == f"{KNOWLEDGE_VERSION}+csl_evidence+pilates"
+    assert (
+        a.ruleset.version == f"{KNOWLEDGE_VERSION}+pilates"
+    )  # csl_evidence added nothing (no file)
     assert get_plugins().failures == []
 
 
@@ -393,7 +395,9 @@ def test_block_plugins_removes_pilates(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "pilates" not in [a.id for a in current_rule_base().activities]
     with pytest.raises(InvalidPatientState, match="preferred_activities"):
         spinerules.assess(CHRONIC)
-    assert current_rule_base().version == f"{KNOWLEDGE_VERSION}+csl_evidence"
+    assert (
+        current_rule_base().version == KNOWLEDGE_VERSION
+    )  # csl_evidence without a file contributes nothing
 
 
 def test_block_plugins_applies_when_every_plugin_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
