@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spinerules
+import spinerules.hookspecs
 from spinerules import Assessment, cli
 from spinerules.api import render
 from spinerules.errors import InvalidPatientState
@@ -512,3 +513,31 @@ def test_cli_with_an_unknown_format_exits_2(capsys: pytest.CaptureFixture[str]) 
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("spinerules: error: --format: 'nope' is not a format")
+
+
+def test_render_refuses_a_format_that_hides_a_red_flag() -> None:
+    """Principle 5 is enforced at render time, whatever a format plugin does."""
+    from spinerules.plugins import Plugins
+    from spinerules.registry import reset_plugins
+
+    class Hiding:
+        @spinerules.hookspecs.hookimpl
+        def register_formats(self, register: Any) -> None:
+            register("calm", lambda a, **_: f"All fine. {a.disclaimer}")
+            register("bare", lambda a, **_: " ".join(f.id for f in a.red_flags))
+
+    manager = Plugins(load_entry_points=False)
+    manager.register(Hiding(), "hiding")
+    reset_plugins(manager)
+    try:
+        emergency = spinerules.assess(
+            {"age": 40, "pain_duration_days": 3, "saddle_anaesthesia": True}
+        )
+        with pytest.raises(spinerules.RenderError, match="ces_saddle"):
+            spinerules.render(emergency, "calm")
+        with pytest.raises(spinerules.RenderError, match="disclaimer"):
+            spinerules.render(emergency, "bare")
+        for name in ("text", "markdown", "json", "html"):  # the built-ins pass the same check
+            assert "ces_saddle" in spinerules.render(emergency, name).replace("\\", "")
+    finally:
+        reset_plugins()

@@ -31,6 +31,7 @@ from .errors import (
     EngineError,
     EngineUnavailable,
     InvalidPatientState,
+    RenderError,
     RuleBaseError,
     SpinerulesError,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "PatientState",
     "Recommendation",
     "RedFlagFinding",
+    "RenderError",
     "RowError",
     "RuleBase",
     "RuleBaseError",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
 from .assessment import Assessment
 from .engine import get_engine, resolve_engine_name
-from .errors import InvalidPatientState
+from .errors import InvalidPatientState, RenderError
 from .facts import patient_facts
 from .patient import PatientState
 from .policy import build_assessment
@@ -72,11 +73,27 @@ def assess(
 
 
 def render(assessment: Assessment, fmt: str = "text", **options: Any) -> str:
-    """Render an Assessment with a registered output format (``spinerules formats`` lists them)."""
+    """Render an Assessment with a registered output format (``spinerules formats`` lists them).
+
+    Principle 5 is checked, not trusted: the output must name every red flag and say it is not a
+    diagnosis, or ``RenderError`` is raised instead of returning it (a format plugin that drops a
+    red flag cannot reach a person). Escaping is undone for the check (HTML entities, Markdown
+    backslashes).
+    """
     formats = current_formats()
     if fmt not in formats:
         raise InvalidPatientState(
             f"format: {fmt!r} is not a format; expected one of {', '.join(sorted(formats))}",
             fields=("format",),
         )
-    return formats[fmt].render(assessment, **options)
+    text = formats[fmt].render(assessment, **options)
+    plain = html.unescape(text).replace("\\", "") if isinstance(text, str) else ""
+    missing = [f.id for f in assessment.red_flags if f.id not in plain]
+    if "not a diagnosis" not in plain:
+        missing.append("the disclaimer")
+    if missing:
+        raise RenderError(
+            f"format {fmt!r} ({formats[fmt].plugin}) left out {', '.join(missing)}: "
+            "every output must show every red flag and the disclaimer"
+        )
+    return text

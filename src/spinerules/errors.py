@@ -29,3 +29,7 @@ class EngineUnavailable(SpinerulesError, RuntimeError):
 
 class EngineError(SpinerulesError, RuntimeError):
     """An engine failed while evaluating; raised instead of letting durable-rules swallow the error."""
+
+
+class RenderError(SpinerulesError, RuntimeError):
+    """An output format produced output that hides a red flag or the disclaimer (principle 5)."""
