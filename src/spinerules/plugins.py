@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterable
 from importlib import metadata
 from typing import Any
 
@@ -159,13 +158,3 @@ class Plugins:
 def plugin_hook_names() -> list[str]:
     """Every hook of the contract (for the documentation and test-coverage checks)."""
     return sorted(n for n in dir(hookspecs) if n.startswith("register_"))
-
-
-def iter_contributions(collected: dict[str, list[Any]]) -> Iterable[tuple[str, Any]]:
-    """Built-in contributions first, then plugins in name order (deterministic, pluggy#250)."""
-    for plugin in sorted(collected, key=lambda n: (n != BUILTIN, n)):
-        for item in collected[plugin]:
-            yield plugin, item
-
-
-Renderer = Callable[..., str]
