@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .assessment import Assessment
@@ -19,6 +20,7 @@ from .thresholds import Thresholds
 PROFILES = ("nice", "acp")
 
 
+@lru_cache(maxsize=32)
 def profiles_of(rule_base: RuleBase) -> tuple[str, ...]:
     """The built-in profiles plus any a plugin's "do not" list introduces."""
     extra = [a.profile for a in rule_base.advice_against if a.profile not in PROFILES]

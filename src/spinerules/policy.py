@@ -8,7 +8,7 @@ plan (2); an incomplete screen gives no programme (3); preferences never overrid
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +27,7 @@ from .assessment import (
 )
 from .conditions import FLAG_PREFIX, AllOf, Condition, Conjunction
 from .engine.base import Fired
-from .engine.codegen import QuestionFinder, compile_question_finder
+from .engine.codegen import QuestionFinder, compile_predicate, compile_question_finder
 from .fields import FIELDS
 from .knowledge import axspa, safety_net, startback
 from .levels import Grade, Urgency
@@ -105,6 +105,12 @@ def _question_finder(rule_base: RuleBase) -> QuestionFinder:
     )
 
 
+@lru_cache(maxsize=32)
+def _ask_first_back_pain_age(thresholds: Thresholds) -> Callable[[dict[str, Any]], bool]:
+    """Built once per thresholds, not per assessment."""
+    return compile_predicate(axspa.ask_first_back_pain_age(thresholds))
+
+
 def unanswered_questions(
     state: PatientState, rule_base: RuleBase, facts: dict[str, Any], urgency: Urgency
 ) -> tuple[str, ...]:
@@ -113,7 +119,7 @@ def unanswered_questions(
     core = [q for q in CORE_SAFETY_QUESTIONS if facts.get(q) is None]
     reviewed = state.clinician_reviewed_this_episode is True
     best = _question_finder(rule_base)(facts, urgency.rank, reviewed)
-    if axspa.ask_first_back_pain_age(rule_base.thresholds).evaluate(facts):
+    if _ask_first_back_pain_age(rule_base.thresholds)(facts):
         best.setdefault(
             "first_back_pain_age", Urgency.SOON.rank
         )  # section 4: "listed as unanswered"
