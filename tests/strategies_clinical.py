@@ -68,7 +68,9 @@ __all__ = [
 ]
 
 ONSET = "onset_before_35"
-ACTIVITY_IDS: tuple[str, ...] = tuple(a.id for a in default_rule_base().activities)
+ACTIVITY_IDS: tuple[str, ...] = tuple(
+    a.id for a in default_rule_base().activities if a.kind == "exercise"
+)
 
 
 def known_activity_ids() -> st.SearchStrategy[str]:

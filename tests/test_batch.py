@@ -21,7 +21,7 @@ from spinerules.fields import AXSPA_FEATURES, FIELDS, STARTBACK_ITEM9_CHOICES
 from spinerules.knowledge import default_rule_base
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients"
-ACTIVITIES = [a.id for a in default_rule_base().activities]
+ACTIVITIES = [a.id for a in default_rule_base().activities if a.kind == "exercise"]
 ACTIVITY_IDS = st.sampled_from(ACTIVITIES)
 
 

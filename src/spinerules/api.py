@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 from collections.abc import Mapping
 from functools import lru_cache
@@ -27,14 +28,32 @@ def profiles_of(rule_base: RuleBase) -> tuple[str, ...]:
     return (*PROFILES, *dict.fromkeys(extra))
 
 
-def _check_activity_ids(state: PatientState, rule_base: RuleBase) -> None:
-    known = [a.id for a in rule_base.activities]
+def _not_one_of(field: str, value: str, noun: str, known: list[str]) -> InvalidPatientState:
+    near = difflib.get_close_matches(value, known, n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return InvalidPatientState(
+        f"{field}: {value!r} is not {noun}{hint}; expected any of {', '.join(known)}",
+        fields=(field,),
+    )
+
+
+def check_rule_ids(state: PatientState, rule_base: RuleBase) -> None:
+    """The id lists a PatientState can only check against a rule base.
+
+    Preferences and the avoid list name exercises (C5: advice and comfort are not activities);
+    ``clinician_cleared_flags`` names red flags of this rule base (section 3): a misspelt id
+    silently ignored would leave a flag uncleared, or a clinician believing it cleared.
+    """
+    exercises = [a.id for a in rule_base.activities if a.kind == "exercise"]
     for field in ("preferred_activities", "avoid_activities"):
-        wrong = [a for a in getattr(state, field) if a not in known]
-        if wrong:
-            raise InvalidPatientState(
-                f"{field}: {wrong[0]!r} is not an activity; expected any of {', '.join(known)}",
-                fields=(field,),
+        for value in getattr(state, field):
+            if value not in exercises:
+                raise _not_one_of(field, value, "an exercise of the rule base", exercises)
+    red_flags = [f.id for f in rule_base.red_flags]
+    for value in state.clinician_cleared_flags:
+        if value not in red_flags:
+            raise _not_one_of(
+                "clinician_cleared_flags", value, "a red flag of the rule base", red_flags
             )
 
 
@@ -68,7 +87,7 @@ def assess(
             f"profile: {profile!r} is not a profile; expected one of {', '.join(profiles)}",
             fields=("profile",),
         )
-    _check_activity_ids(state, rules)
+    check_rule_ids(state, rules)
     facts = patient_facts(state)
     fired = get_engine(name).evaluate(rules, facts)
     return build_assessment(state, rules, fired, facts=facts, profile=profile, engine=name)

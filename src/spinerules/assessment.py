@@ -3,7 +3,12 @@
 The Assessment knows nothing of output formats; ``to_dict()`` is the JSON contract every format
 and every future adapter (FHIR, CDS Hooks) starts from. Its top-level keys are fixed:
 ``schema_version``, ``urgency``, ``screen_complete``, ``red_flags``, ``watch``, ``startback``,
-``recommendations``, ``advice_against``, ``unanswered``, ``disclaimer``, ``trace``, ``ruleset``.
+``recommendations``, ``advice_against``, ``unanswered``, ``questions``, ``disclaimer``, ``trace``,
+``ruleset``.
+
+Schema 2.0 (clinical.md revision 3): ``questions`` with lay wording; safety-net cards as
+objects; each recommendation's ``kind`` and plan ``section``; ``limits_plan`` on red flags;
+``cleared`` on watch items; a "do not" item's ``note``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import attrs
 
 from .levels import Grade, Timeframe, Urgency
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 InputPairs = tuple[tuple[str, Any], ...]
 
 
@@ -52,6 +57,7 @@ class RedFlagFinding:
     action: str
     inputs: InputPairs
     evidence: tuple[EvidenceRef, ...]
+    limits_plan: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +67,7 @@ class RedFlagFinding:
             "timeframe": self.timeframe.value,
             "title": self.title,
             "action": self.action,
+            "limits_plan": self.limits_plan,
             "inputs": _inputs(self.inputs),
             "evidence": [e.to_dict() for e in self.evidence],
         }
@@ -77,6 +84,7 @@ class WatchFinding:
     inputs: InputPairs
     evidence: tuple[EvidenceRef, ...]
     reviewed: bool = False  # a reviewable red flag turned into a watch item by clinician review
+    cleared: bool = False  # a soon red flag a clinician cleared (clinician_cleared_flags)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,18 +93,28 @@ class WatchFinding:
             "title": self.title,
             "advice": self.advice,
             "reviewed": self.reviewed,
+            "cleared": self.cleared,
             "inputs": _inputs(self.inputs),
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
 
+#: Where a recommendation sits in the plan a person sees (clinical.md section 6, "Kinds"):
+#: every advice and comfort item, then the exercises to choose from, then other options.
+SECTIONS = ("advice", "choose", "other")
+
+
 @attrs.frozen
 class Recommendation:
-    """One activity or piece of advice, personalised and graded."""
+    """One activity or piece of advice, personalised and graded.
+
+    ``kind`` is ``exercise``, ``advice`` or ``comfort``; ``section`` is where the plan shows it.
+    """
 
     id: str
     name: str
     kind: str
+    section: str
     reason: str
     dose: str
     progression: str
@@ -112,6 +130,7 @@ class Recommendation:
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
+            "section": self.section,
             "reason": self.reason,
             "dose": self.dose,
             "progression": self.progression,
@@ -133,6 +152,7 @@ class AdviceAgainstItem:
     scope: str
     text: str
     evidence: tuple[EvidenceRef, ...]
+    note: str | None = None  # said once after the list ("do not stop a medicine ...")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,8 +160,37 @@ class AdviceAgainstItem:
             "profile": self.profile,
             "scope": self.scope,
             "text": self.text,
+            "note": self.note,
             "evidence": [e.to_dict() for e in self.evidence],
         }
+
+
+@attrs.frozen
+class Question:
+    """An unanswered question, worded for whoever can answer it (clinical.md C11).
+
+    ``asked_of`` is ``person`` or ``clinician``: a clinician's finding is never asked of the
+    person; formats list it under "For your clinician".
+    """
+
+    id: str
+    text: str
+    asked_of: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "asked_of": self.asked_of}
+
+
+@attrs.frozen
+class SafetyNet:
+    """A safety-net card as shown: a title and a short bulleted list (clinical.md C18)."""
+
+    id: str
+    title: str
+    items: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "items": list(self.items)}
 
 
 @attrs.frozen
@@ -217,8 +266,9 @@ class Assessment:
     recommendations: tuple[Recommendation, ...]
     advice_against: tuple[AdviceAgainstItem, ...]
     unanswered: tuple[str, ...]
+    questions: tuple[Question, ...]
     disclaimer: str
-    safety_net: tuple[str, ...]
+    safety_net: tuple[SafetyNet, ...]
     trace: tuple[TraceEntry, ...]
     ruleset: RulesetInfo
     schema_version: str = SCHEMA_VERSION
@@ -226,6 +276,10 @@ class Assessment:
     @property
     def plan_shown(self) -> bool:
         return bool(self.recommendations)
+
+    def section(self, name: str) -> tuple[Recommendation, ...]:
+        """The recommendations of one plan section (``advice``, ``choose`` or ``other``)."""
+        return tuple(r for r in self.recommendations if r.section == name)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form. The disclaimer carries the safety-net, so no reader can drop one
@@ -241,7 +295,11 @@ class Assessment:
             "recommendations": [r.to_dict() for r in self.recommendations],
             "advice_against": [a.to_dict() for a in self.advice_against],
             "unanswered": list(self.unanswered),
-            "disclaimer": {"text": self.disclaimer, "safety_net": list(self.safety_net)},
+            "questions": [q.to_dict() for q in self.questions],
+            "disclaimer": {
+                "text": self.disclaimer,
+                "safety_net": [card.to_dict() for card in self.safety_net],
+            },
             "trace": [t.to_dict() for t in self.trace],
             "ruleset": self.ruleset.to_dict(),
         }

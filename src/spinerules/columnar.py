@@ -40,7 +40,6 @@ from .policy import (
     CORE_SAFETY_QUESTIONS,
     INCOMPLETE_SCREEN_PLAN,
     LIMITED_PLAN,
-    SERIOUS_FAMILIES,
     _grade,
 )
 from .registry import current_rule_base
@@ -49,7 +48,12 @@ from .thresholds import Thresholds
 
 #: Table columns for the nested and list fields of the flat JSON form.
 STARTBACK_COLUMNS = tuple(f"startback_item{n}" for n in range(1, 10))
-LIST_FIELDS = ("axspa_features", "preferred_activities", "avoid_activities")
+LIST_FIELDS = (
+    "axspa_features",
+    "preferred_activities",
+    "avoid_activities",
+    "clinician_cleared_flags",
+)
 _RANK = {u.value: u.rank for u in Urgency}
 _URGENCY_BY_RANK = [u.value for u in Urgency]
 
@@ -121,7 +125,7 @@ def _unnest_startback(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(items).drop("startback")
 
 
-def _validate(table: pl.DataFrame, activity_ids: tuple[str, ...]) -> pl.DataFrame:
+def _validate(table: pl.DataFrame, allowed_ids: Mapping[str, tuple[str, ...]]) -> pl.DataFrame:
     """Cast every column to its field's type and collect, per row, the first problem.
 
     Unknown columns are a table error (a misspelt red-flag column would silently drop every
@@ -150,7 +154,7 @@ def _validate(table: pl.DataFrame, activity_ids: tuple[str, ...]) -> pl.DataFram
             continue
         column = pl.col(name)
         if spec.kind in ("set", "list"):
-            allowed = spec.choices if spec.kind == "set" else activity_ids
+            allowed = spec.choices if spec.kind == "set" else allowed_ids[name]
             bad = column.list.eval(~pl.element().is_in(list(allowed))).list.any().fill_null(False)
             problems.append(
                 pl.when(bad).then(
@@ -208,7 +212,7 @@ def _validate(table: pl.DataFrame, activity_ids: tuple[str, ...]) -> pl.DataFram
                 )
             )
         )
-    for name in ("preferred_activities", "avoid_activities", "axspa_features"):
+    for name in LIST_FIELDS:
         if name in table.columns:
             problems.append(
                 pl.when(pl.col(name).list.n_unique() != pl.col(name).list.len()).then(
@@ -303,8 +307,13 @@ def screen_table(
     the row's first problem naming its field; such a row has no results).
     """
     rb = rule_base if rule_base is not None else current_rule_base(thresholds)
-    activity_ids = tuple(a.id for a in rb.activities)
-    checked = _validate(table.with_row_index("row"), activity_ids)
+    exercises = tuple(a.id for a in rb.activities if a.kind == "exercise")
+    allowed_ids = {
+        "preferred_activities": exercises,
+        "avoid_activities": exercises,
+        "clinician_cleared_flags": tuple(f.id for f in rb.red_flags),
+    }
+    checked = _validate(table.with_row_index("row"), allowed_ids)
     facts = _facts(checked)
     has_startback = all(c in facts.columns for c in STARTBACK_COLUMNS)
     longest = int(facts.select(pl.col("preferred_activities").list.len().max()).item() or 0)
@@ -318,11 +327,18 @@ def screen_table(
         return pl.col(_col(FLAG_PREFIX + key))
 
     reviewed = pl.col("clinician_reviewed_this_episode").fill_null(False)
+    cleared_ids = pl.col("clinician_cleared_flags").fill_null(pl.lit([], dtype=pl.List(pl.String)))
     tiers, counted = {}, {}
     for flag in rb.red_flags:
         ranks = [pl.when(fired(key)).then(pl.lit(tier.rank)) for tier, _, _, key in flag.tiers()]
         tiers[flag.id] = pl.max_horizontal(ranks)
-        counted[flag.id] = fired(flag.id) & ~reviewed if flag.reviewable else fired(flag.id)
+        # Listed unless a review turns a reviewable flag, or clearance a soon flag, into a
+        # watch item (policy._red_flags).
+        cleared = cleared_ids.list.contains(flag.id) & (
+            pl.max_horizontal(ranks) == Urgency.SOON.rank
+        )
+        listed = fired(flag.id) & ~cleared.fill_null(False)
+        counted[flag.id] = listed & ~reviewed if flag.reviewable else listed
     frame = frame.with_columns(
         [t.alias(f"tier__{i}") for i, t in tiers.items()]
         + [c.alias(f"counted__{i}") for i, c in counted.items()]
@@ -338,16 +354,9 @@ def screen_table(
             for f in rb.red_flags
         ]
     )
-    complete = reviewed | pl.all_horizontal(
-        [pl.col(q).is_not_null() for q in CORE_SAFETY_QUESTIONS]
-    )
-    limited = ~reviewed & pl.any_horizontal(
-        [pl.lit(False)]
-        + [
-            pl.col(f"counted__{f.id}") & (pl.col(f"tier__{f.id}") == Urgency.SOON.rank)
-            for f in rb.red_flags
-            if f.family in SERIOUS_FAMILIES
-        ]
+    complete = pl.all_horizontal([pl.col(q).is_not_null() for q in CORE_SAFETY_QUESTIONS])
+    limited = pl.any_horizontal(
+        [pl.lit(False)] + [pl.col(f"counted__{f.id}") for f in rb.red_flags if f.limits_plan]
     )
     frame = frame.with_columns(
         urgency.alias("urgency_rank"),
@@ -371,7 +380,7 @@ def screen_table(
         ok = fired(activity.id) & allowed
         for exclusion in activity.exclusions:
             ok = ok & ~fired(f"{activity.id}!{exclusion.id}")
-        if activity.kind == "activity":
+        if activity.kind == "exercise":
             ok = ok & ~pl.col("avoid_activities").list.contains(activity.id).fill_null(False)
         recommended[activity.id] = ok
     frame = frame.with_columns([r.alias(f"rec__{i}") for i, r in recommended.items()])

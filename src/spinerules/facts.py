@@ -14,7 +14,8 @@ from .fields import FIELDS
 from .patient import PatientState
 
 #: Fields that describe preferences or answers no rule reads as a fact (they steer ranking).
-_NOT_FACTS = frozenset({"startback", "preferred_activities", "avoid_activities"})
+#: Lists (preferences, clinician clearance) are read by the policy, not by conditions.
+_NOT_FACTS = frozenset(name for name, f in FIELDS.items() if f.kind in ("list", "startback"))
 _SET_FIELDS = tuple(f for f in FIELDS.values() if f.kind == "set")
 _SCALARS = tuple(name for name, f in FIELDS.items() if f.kind != "set" and name not in _NOT_FACTS)
 

@@ -43,15 +43,18 @@ def register_evidence(register: Callable[[Any], None], thresholds: Thresholds) -
 
 @hookspec
 def register_red_flags(register: Callable[[Any], None], thresholds: Thresholds) -> None:
-    """Register additional red flags and watch items (add-only).
+    """Register additional red flags, watch items and safety-net cards (add-only).
 
     Called once per rule-base build. A plugin can add a local red flag (for example a pathway's
     own referral criterion); it can never remove, replace or downgrade a core one: an id that is
     already registered is rejected and the plugin's contributions are dropped.
 
-    :param register: call ``register(rule)`` with a :class:`spinerules.rules.RedFlag` or
-        :class:`spinerules.rules.WatchItem`; conditions may read any patient fact and, through
-        ``flag(...)``, the outcome of any other registered rule.
+    :param register: call ``register(rule)`` with a :class:`spinerules.rules.RedFlag`, a
+        :class:`spinerules.rules.WatchItem` or a :class:`spinerules.rules.SafetyNetCard` (a
+        bulleted "if things change" list shown by its own condition, after the built-in cards);
+        conditions may read any patient fact and, through ``flag(...)``, the outcome of any
+        other registered rule. A red flag with ``limits_plan=True`` limits the plan like the
+        core serious-cause flags (principle 2).
     :param thresholds: the cut-offs in force; use them instead of literal numbers so a local
         pathway can change them.
     """

@@ -47,7 +47,7 @@ def _allowed(spec: FieldSpec) -> str:
     elif spec.kind == "set":
         text = "a list of distinct ids from " + ", ".join(map(repr, spec.choices))
     elif spec.kind == "list":
-        text = "a list of distinct snake_case activity ids"
+        text = f"a list of distinct snake_case {spec.items}"
     else:
         text = "an object with keys " + ", ".join(map(repr, STARTBACK_ITEMS))
     return text if spec.required else text + " (or null for not asked)"
@@ -258,12 +258,20 @@ class PatientState:
     collapse_or_fainting: bool | None = None
     pulsatile_abdominal_mass: bool | None = None
     known_aortic_aneurysm: bool | None = None
+    smokes_or_smoked: bool | None = None
+    cardiovascular_disease: bool | None = None
+    hypertension: bool | None = None
+    high_cholesterol: bool | None = None
+    copd: bool | None = None
+    family_history_aaa: bool | None = None
     axspa_features: frozenset[str] = frozenset()
     hla_b27: str | None = None
     ibd_history: bool | None = None
     uveitis_history: bool | None = None
     startback: StartBackAnswers | None = None
     clinician_reviewed_this_episode: bool | None = None
+    clinician_cleared_flags: tuple[str, ...] = ()
+    off_work_due_to_back_pain: bool | None = None
     can_walk_minutes: int | None = None
     days_mostly_sitting_last_week: int | None = None
     currently_runs: bool | None = None

@@ -18,9 +18,11 @@ from .assessment import (
     AdviceAgainstItem,
     Assessment,
     EvidenceRef,
+    Question,
     Recommendation,
     RedFlagFinding,
     RulesetInfo,
+    SafetyNet,
     StartBack,
     TraceEntry,
     WatchFinding,
@@ -32,7 +34,7 @@ from .fields import FIELDS
 from .knowledge import axspa, safety_net, startback
 from .levels import Grade, Urgency
 from .patient import PatientState
-from .rules import Activity, EvidenceLink, RuleBase
+from .rules import Activity, EvidenceLink, RuleBase, shown_texts
 from .thresholds import Thresholds
 
 #: Principle 3: the questions without which the screen is incomplete, most serious first.
@@ -48,13 +50,9 @@ CORE_SAFETY_QUESTIONS = (
     "fever",
     "major_trauma",
 )
-#: Principle 2: a ``soon`` flag of these families limits the plan until a clinician has reviewed.
-SERIOUS_FAMILIES = frozenset({"infection", "malignancy", "fracture", "vascular"})
-LIMITED_PLAN = ("stay_active", "walking")  # principle 2 (C7)
+LIMITED_PLAN = ("stay_active", "walking")  # principle 2 (C7): only while a limits-plan flag is listed
 INCOMPLETE_SCREEN_PLAN = ("stay_active",)  # principle 3
-GENTLY = "Gently, as comfort allows, until a clinician has reviewed you."
-#: Principle 1 / C6: added to urgent actions only when the assessment is urgent, never at emergency.
-KEEP_MOVING = "Until then keep moving gently as comfort allows."
+GENTLY = "Gently, as comfort allows, until a doctor has checked the warning sign above."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}
 
 
@@ -143,13 +141,66 @@ def build_assessment(
     profile: str,
     engine: str,
 ) -> Assessment:
+    """The principles of clinical.md section 1, applied in order, each step tracing itself."""
     known = dict(facts)
     for check in rule_base.checks:
         known[FLAG_PREFIX + check.key] = check.key in fired
     trace: list[TraceEntry] = []
-    reviewed = state.clinician_reviewed_this_episode is True
 
     # 1. Red flags decide the urgency before anything else is considered.
+    findings, watch = _red_flags(state, rule_base, fired, known, trace)
+    urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
+    if urgency == Urgency.URGENT:
+        findings[0] = _with_urgent_fallback(findings, rule_base, known)
+    watch += _watch_items(rule_base, fired, known, trace)
+
+    # 3. The screen is complete only when every core question is answered (R3-8: a clinician
+    # review does not waive it; a clinician who has reviewed can answer them).
+    missing_core = [q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None]
+    screen_complete = not missing_core
+    unanswered = unanswered_questions(state, rule_base, known, urgency)
+
+    # 2. What plan, if any, may be offered.
+    allowed, limited = _allowed_plan(urgency, missing_core, findings, trace)
+    recommendations = _recommend(state, rule_base, fired, known, allowed, limited, trace)
+    full_plan = bool(recommendations) and allowed is None
+
+    startback_result, startback_missing = _startback(state, rule_base, urgency, full_plan, trace)
+    advice_against = _advice_against(rule_base, fired, profile, findings) if full_plan else ()
+    families = {f.family for f in findings} | {w.family for w in watch}
+    cards = _safety_net(rule_base, fired, urgency, screen_complete, families)
+
+    return Assessment(
+        urgency=urgency,
+        screen_complete=screen_complete,
+        red_flags=tuple(findings),
+        watch=tuple(watch),
+        startback=startback_result,
+        startback_missing=startback_missing,
+        recommendations=recommendations,
+        advice_against=advice_against,
+        unanswered=unanswered,
+        questions=tuple(_question(q) for q in unanswered),
+        disclaimer=safety_net.DISCLAIMER,
+        safety_net=cards,
+        trace=tuple(trace),
+        ruleset=RulesetInfo(
+            rule_base.version, rule_base.hash, engine, profile, _changed(rule_base.thresholds)
+        ),
+    )
+
+
+def _red_flags(
+    state: PatientState,
+    rule_base: RuleBase,
+    fired: Fired,
+    known: Mapping[str, Any],
+    trace: list[TraceEntry],
+) -> tuple[list[RedFlagFinding], list[WatchFinding]]:
+    """Every fired red flag at its highest tier, most urgent first; a reviewable flag after a
+    review, or a ``soon`` flag a clinician cleared, becomes a watch item with the same id."""
+    reviewed = state.clinician_reviewed_this_episode is True
+    cleared = set(state.clinician_cleared_flags)
     findings: list[RedFlagFinding] = []
     watch: list[WatchFinding] = []
     for flag in rule_base.red_flags:
@@ -161,10 +212,31 @@ def build_assessment(
         inputs = _pairs(fired[key], known)
         trace.append(TraceEntry(flag.id, "red_flag", _describe(flag.condition), inputs, key))
         evidence = _evidence(rule_base, flag.evidence)
-        if flag.reviewable and reviewed:
-            advice = flag.safety_net or flag.action
+        if flag.id in cleared and tier == Urgency.SOON:
+            advice = _joined(safety_net.CLEARED_ADVICE, flag.safety_net)
             watch.append(
-                WatchFinding(flag.id, flag.family, flag.title, advice, inputs, evidence, True)
+                WatchFinding(
+                    flag.id, flag.family, flag.title, advice, inputs, evidence, cleared=True
+                )
+            )
+            trace.append(
+                TraceEntry(flag.id, "policy", "cleared by a clinician: shown as a watch item")
+            )
+            continue
+        if flag.id in cleared:
+            trace.append(
+                TraceEntry(
+                    flag.id,
+                    "policy",
+                    f"clinician clearance not applied: clearance never applies at {tier.value}",
+                )
+            )
+        elif flag.reviewable and reviewed:
+            advice = _joined(safety_net.REVIEWED_ADVICE, flag.safety_net)
+            watch.append(
+                WatchFinding(
+                    flag.id, flag.family, flag.title, advice, inputs, evidence, reviewed=True
+                )
             )
             trace.append(
                 TraceEntry(
@@ -174,20 +246,52 @@ def build_assessment(
                 )
             )
             continue
+        notes = shown_texts(flag.id, flag.action_notes, fired)
         findings.append(
             RedFlagFinding(
-                flag.id, flag.family, flag.title, tier, timeframe, action, inputs, evidence
+                flag.id,
+                flag.family,
+                flag.title,
+                tier,
+                timeframe,
+                _joined(action, *notes),
+                inputs,
+                evidence,
+                flag.limits_plan,
             )
         )
     findings.sort(key=lambda f: -f.urgency.rank)
-    urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
-    if urgency == Urgency.URGENT:
-        findings = [
-            attrs.evolve(f, action=f"{f.action} {KEEP_MOVING}")
-            if f.urgency == Urgency.URGENT
-            else f
-            for f in findings
-        ]
+    return findings, watch
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=4)
+def _keep_moving_when() -> Callable[[dict[str, Any]], bool]:
+    return compile_predicate(safety_net.KEEP_MOVING_WHEN)
+
+
+def _with_urgent_fallback(
+    findings: list[RedFlagFinding], rule_base: RuleBase, known: Mapping[str, Any]
+) -> RedFlagFinding:
+    """Section 4, "Every urgent action": the lead action ends with what to do if the person
+    cannot be seen today or gets worse; "keep moving gently" (principle 1) only when no
+    fracture-family flag is urgent and the person can walk."""
+    lead = findings[0]
+    keep_moving = _keep_moving_when()(dict(known)) and not any(
+        f.family in safety_net.KEEP_MOVING_WITHHELD_FAMILIES and f.urgency >= Urgency.URGENT
+        for f in findings
+    )
+    extra = (safety_net.URGENT_FALLBACK, safety_net.KEEP_MOVING if keep_moving else None)
+    return attrs.evolve(lead, action=_joined(lead.action, *extra))
+
+
+def _watch_items(
+    rule_base: RuleBase, fired: Fired, known: Mapping[str, Any], trace: list[TraceEntry]
+) -> list[WatchFinding]:
+    watch = []
     for item in rule_base.watch_items:
         if item.id in fired:
             inputs = _pairs(fired[item.id], known)
@@ -202,26 +306,27 @@ def build_assessment(
                     _evidence(rule_base, item.evidence),
                 )
             )
+    return watch
 
-    # 3. The screen is complete when every core question is answered, or a clinician reviewed.
-    missing_core = [q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None]
-    screen_complete = reviewed or not missing_core
-    unanswered = unanswered_questions(state, rule_base, known, urgency)
 
-    # 2. What plan, if any, may be offered.
-    # Principle 2 holds "until a clinician has reviewed": a review lifts the limit, not the flag.
-    limited = not reviewed and any(
-        f.urgency == Urgency.SOON and f.family in SERIOUS_FAMILIES for f in findings
-    )
+def _allowed_plan(
+    urgency: Urgency,
+    missing_core: list[str],
+    findings: list[RedFlagFinding],
+    trace: list[TraceEntry],
+) -> tuple[tuple[str, ...] | None, bool]:
+    """Principles 1-3: the recommendation ids allowed (None: any) and whether the plan is
+    limited by a listed *(limits plan)* flag. A clinician review lifts no limit (R3-7): a flag
+    still listed after review is, by definition, unresolved; clearance is per flag."""
+    limiting = [f.id for f in findings if f.limits_plan]
     if urgency >= Urgency.URGENT:
-        allowed: tuple[str, ...] | None = ()
         trace.append(
             TraceEntry(
                 "principle_1", "policy", f"no plan at {urgency.value}: the action comes first"
             )
         )
-    elif not screen_complete:
-        allowed = INCOMPLETE_SCREEN_PLAN
+        return (), False
+    if missing_core:
         trace.append(
             TraceEntry(
                 "principle_3",
@@ -230,94 +335,100 @@ def build_assessment(
                 + ", ".join(missing_core),
             )
         )
-    elif limited:
-        allowed = LIMITED_PLAN
+        return INCOMPLETE_SCREEN_PLAN, False
+    if limiting:
         trace.append(
             TraceEntry(
                 "principle_2",
                 "policy",
-                "a serious-cause flag limits the plan to stay_active and walking until a clinician has reviewed",
+                "plan limited to stay_active and walking while these are listed: "
+                + ", ".join(limiting),
             )
         )
-    else:
-        allowed = None
-    recommendations = _recommend(state, rule_base, fired, known, allowed, limited, trace)
-    plan_shown = bool(recommendations)
+        return LIMITED_PLAN, True
+    return None, False
 
-    # STarT Back is scored whenever complete (C10); matched care only beside a plan.
+
+def _startback(
+    state: PatientState,
+    rule_base: RuleBase,
+    urgency: Urgency,
+    full_plan: bool,
+    trace: list[TraceEntry],
+) -> tuple[StartBack | None, tuple[str, ...]]:
+    """Scored whenever complete (C10); matched care only beside a full plan."""
     scored = startback.score(state.startback, rule_base.thresholds)
-    startback_result: StartBack | None = None
-    startback_missing: tuple[str, ...] = ()
-    if isinstance(scored, startback.StartBackScore):
-        care = startback.MATCHED_CARE[scored.risk] if plan_shown and allowed is None else None
-        if care and urgency == Urgency.SOON:
-            care += " Book the review your red flag asks for first; this does not replace it."
-        startback_result = StartBack(
-            scored.risk, scored.total, scored.subscale, care, startback.CREDIT
-        )
-        trace.append(
-            TraceEntry(
-                "startback",
-                "score",
-                f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk",
-            )
-        )
-    else:
-        startback_missing = scored.missing
+    if not isinstance(scored, startback.StartBackScore):
         trace.append(
             TraceEntry(
                 "startback", "score", "STarT Back not scored; missing: " + ", ".join(scored.missing)
             )
         )
-
-    advice_against = []
-    if plan_shown and allowed is None:
-        for against in rule_base.advice_against:
-            if against.profile != profile:
-                continue
-            if against.applies_when is not None and against.id not in fired:
-                continue
-            if against.withheld_when_red_flag and findings:
-                continue
-            advice_against.append(
-                AdviceAgainstItem(
-                    against.id,
-                    against.profile,
-                    against.scope,
-                    against.text,
-                    _evidence(rule_base, against.evidence),
-                )
-            )
-
-    nets: list[str] = [safety_net.EMERGENCY] if urgency == Urgency.EMERGENCY else []
-    if urgency < Urgency.EMERGENCY:
-        nets.append(safety_net.CES_WARNING_SIGNS)
-    if not screen_complete:
-        nets += [
-            safety_net.SCREEN_INCOMPLETE,
-            safety_net.CANCER_WARNING_SIGNS,
-            safety_net.INFECTION_WARNING_SIGNS,
-        ]
-    if urgency <= Urgency.SOON:
-        nets.append(safety_net.GENERAL)
-
-    return Assessment(
-        urgency=urgency,
-        screen_complete=screen_complete,
-        red_flags=tuple(findings),
-        watch=tuple(watch),
-        startback=startback_result,
-        startback_missing=startback_missing,
-        recommendations=recommendations,
-        advice_against=tuple(advice_against),
-        unanswered=unanswered,
-        disclaimer=safety_net.DISCLAIMER,
-        safety_net=tuple(nets),
-        trace=tuple(trace),
-        ruleset=RulesetInfo(
-            rule_base.version, rule_base.hash, engine, profile, _changed(rule_base.thresholds)
-        ),
+        return None, scored.missing
+    care = startback.MATCHED_CARE[scored.risk] if full_plan else None
+    if care and urgency == Urgency.SOON:
+        care = _joined(care, startback.BESIDE_REVIEW)
+    trace.append(
+        TraceEntry(
+            "startback",
+            "score",
+            f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk",
+        )
     )
+    return StartBack(scored.risk, scored.total, scored.subscale, care, startback.CREDIT), ()
+
+
+def _advice_against(
+    rule_base: RuleBase, fired: Fired, profile: str, findings: list[RedFlagFinding]
+) -> tuple[AdviceAgainstItem, ...]:
+    items = []
+    for against in rule_base.advice_against:
+        if against.profile != profile:
+            continue
+        if against.applies_when is not None and against.id not in fired:
+            continue
+        if against.withheld_when_red_flag and findings:
+            continue
+        items.append(
+            AdviceAgainstItem(
+                against.id,
+                against.profile,
+                against.scope,
+                against.text,
+                _evidence(rule_base, against.evidence),
+                against.note,
+            )
+        )
+    return tuple(items)
+
+
+def _safety_net(
+    rule_base: RuleBase,
+    fired: Fired,
+    urgency: Urgency,
+    screen_complete: bool,
+    families: set[str],
+) -> tuple[SafetyNet, ...]:
+    """C18: each card by its own condition, in registration order (order of seriousness)."""
+    shown = []
+    for card in rule_base.cards:
+        if urgency not in card.tiers:
+            continue
+        triggered = (
+            card.always
+            or bool(families.intersection(card.families))
+            or (card.when is not None and card.id in fired)
+            or (card.screen_incomplete and not screen_complete)
+        )
+        items = shown_texts(card.id, card.items, fired)
+        if triggered and items:
+            shown.append(SafetyNet(card.id, card.title, items))
+    return tuple(shown)
+
+
+def _question(field: str) -> Question:
+    spec = FIELDS[field]
+    return Question(field, spec.question, spec.asked_of)
 
 
 @lru_cache(maxsize=64)
@@ -365,16 +476,12 @@ def _recommend(
                     )
                 )
             continue
-        if activity.kind == "activity" and activity.id in state.avoid_activities:
+        if activity.kind == "exercise" and activity.id in state.avoid_activities:
             trace.append(
                 TraceEntry(activity.id, "policy", "left out: the person asked to avoid it")
             )
             continue
-        cautions = tuple(
-            c.text
-            for n, c in enumerate(activity.cautions)
-            if c.when is None or f"{activity.id}?{n}" in fired
-        )
+        cautions = shown_texts(activity.id, activity.cautions, fired)
         dose = activity.dose
         if limited:
             dose = f"{dose} {GENTLY}"
@@ -383,6 +490,7 @@ def _recommend(
                 id=activity.id,
                 name=activity.name,
                 kind=activity.kind,
+                section="advice",  # exercises are placed after ranking
                 reason=activity.reason,
                 dose=dose,
                 progression=activity.progression,
@@ -405,4 +513,18 @@ def _recommend(
         grade = r.grade.raised() if r.grade and f"{r.id}^rank_up" in fired else r.grade
         return (1, -(grade.rank if grade else -1), order[r.id])
 
-    return tuple(sorted(chosen, key=rank))
+    return _sections(sorted(chosen, key=rank), rule_base.thresholds.plan_exercise_count)
+
+
+def _sections(ranked: list[Recommendation], count: int) -> tuple[Recommendation, ...]:
+    """Section 6, "Kinds": advice and comfort, then the first ``count`` exercises to choose one
+    or two from, then the other exercises as options; the ranked order is kept."""
+    placed = []
+    exercises = 0
+    for r in ranked:
+        if r.kind == "exercise":
+            section = "choose" if exercises < count else "other"
+            exercises += 1
+            r = attrs.evolve(r, section=section)
+        placed.append(r)
+    return tuple(placed)

@@ -21,12 +21,21 @@ from .facts import fact_kinds
 from .fields import ACTIVITY_ID_PATTERN
 from .knowledge import KNOWLEDGE_VERSION
 from .plugins import BUILTIN, PluginError, Plugins
-from .rules import Activity, AdviceAgainst, Evidence, RedFlag, RuleBase, WatchItem, check_literals
+from .rules import (
+    Activity,
+    AdviceAgainst,
+    Evidence,
+    RedFlag,
+    RuleBase,
+    SafetyNetCard,
+    WatchItem,
+    check_literals,
+)
 from .thresholds import Thresholds
 
 _HOOKS = (
     ("register_evidence", (Evidence,)),
-    ("register_red_flags", (RedFlag, WatchItem)),
+    ("register_red_flags", (RedFlag, WatchItem, SafetyNetCard)),
     ("register_activities", (Activity,)),
     ("register_advice_against", (AdviceAgainst,)),
 )
@@ -40,7 +49,7 @@ class _Invalid(Exception):
 
 
 def _conditions(rule: Any) -> list[Condition]:
-    if isinstance(rule, RedFlag | WatchItem | Activity | AdviceAgainst):
+    if isinstance(rule, RedFlag | WatchItem | Activity | AdviceAgainst | SafetyNetCard):
         return [c for _, c in rule.checks()]
     return []
 
@@ -162,6 +171,7 @@ def build_rule_base(plugins: Plugins, thresholds: Thresholds) -> RuleBase:
         activities=pick("register_activities", Activity),
         advice_against=pick("register_advice_against", AdviceAgainst),
         evidence=pick("register_evidence", Evidence),
+        cards=pick("register_red_flags", SafetyNetCard),
         thresholds=thresholds,
         version="+".join([KNOWLEDGE_VERSION, *extra]),
         fact_keys=facts,

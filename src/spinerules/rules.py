@@ -6,16 +6,17 @@ assessment builder, never by an engine. That split is what lets two engines be c
 check for check, and lets a plugin add rules without touching either engine.
 
 Check keys: ``<id>`` for a rule's own condition; ``<id>@<tier>`` for a tier escalation;
-``<id>!<exclusion>`` for an activity exclusion; ``<id>?<n>`` for the n-th conditional caution
-or note; ``<id>^rank_up`` for a ranking boost.
+``<id>!<exclusion>`` for an activity exclusion; ``<id>?<n>`` for the n-th conditional text (an
+activity's caution, a red flag's action note, a safety-net card's line); ``<id>^rank_up`` for
+a ranking boost.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Container, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,6 +26,9 @@ from .levels import DEFAULT_TIMEFRAME, Grade, Timeframe, Urgency
 
 if TYPE_CHECKING:
     from .thresholds import Thresholds
+
+#: Recommendation kinds (clinical.md section 6, "Kinds").
+KINDS = ("exercise", "advice", "comfort")
 
 
 def _links(items: Iterable[EvidenceLink]) -> tuple[EvidenceLink, ...]:
@@ -78,6 +82,30 @@ def _not_self_care(tier: Urgency) -> None:
 
 
 @attrs.frozen(cache_hash=True)
+class ConditionalText:
+    """A caution, action note or card line shown only when its condition holds (``None``: always).
+
+    Clinical.md C17: text such as "go the same day if you develop a fever" is data with its
+    condition, evaluated like any other (unknown is not true), so it is never shown to a person
+    who already answered that they have a fever.
+    """
+
+    text: str
+    when: Condition | None = None
+
+
+def _conditional_checks(rule_id: str, texts: Iterable[ConditionalText]) -> list[tuple[str, Condition]]:
+    return [(f"{rule_id}?{n}", c.when) for n, c in enumerate(texts) if c.when is not None]
+
+
+def shown_texts(rule_id: str, texts: Iterable[ConditionalText], fired: Container[str]) -> tuple[str, ...]:
+    """The texts whose condition held (check ``<id>?<n>`` fired), in written order."""
+    return tuple(
+        c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{n}" in fired
+    )
+
+
+@attrs.frozen(cache_hash=True)
 class Escalation:
     """A higher tier for a red flag when a further condition holds (``ces_saddle`` with a new course)."""
 
@@ -101,14 +129,32 @@ class RedFlag:
     timeframe: Timeframe | None = None
     escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=_escalations)
     reviewable: bool = False
-    safety_net: str | None = None  # said when the flag becomes a watch item after review
+    #: Said (after the C12 wording) when the flag becomes a watch item by review or clearance.
+    safety_net: str | None = None
+    #: Principle 2: a serious-cause ``soon`` flag; while listed, the plan is stay_active and
+    #: walking only. A reviewable flag never limits the plan.
+    limits_plan: bool = attrs.field(default=False)
+    #: Action text shown only when its condition holds (C17), appended to the tier's action.
+    action_notes: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
+
+    @limits_plan.validator
+    def _limits_plan(self, attribute: Any, value: bool) -> None:
+        if value and self.reviewable:
+            raise RuleBaseError(
+                f"red flag {self.id!r}: a reviewable flag cannot limit the plan (clinical.md C7)"
+            )
 
     def checks(self) -> list[tuple[str, Condition]]:
         # An escalation is checked together with the flag's own condition, so it fires (and
         # shows in the trace) only when it changes the tier.
-        return [(self.id, self.condition)] + [
-            (f"{self.id}@{e.tier.value}", self.condition & e.condition) for e in self.escalations
-        ]
+        return (
+            [(self.id, self.condition)]
+            + [
+                (f"{self.id}@{e.tier.value}", self.condition & e.condition)
+                for e in self.escalations
+            ]
+            + _conditional_checks(self.id, self.action_notes)
+        )
 
     def tiers(self) -> list[tuple[Urgency, Timeframe, str, str]]:
         """(tier, timeframe, action, check key) for the base tier and every escalation."""
@@ -140,14 +186,6 @@ class WatchItem:
 
 
 @attrs.frozen(cache_hash=True)
-class ConditionalText:
-    """A caution or note shown only when its condition holds (``None``: always shown)."""
-
-    text: str
-    when: Condition | None = None
-
-
-@attrs.frozen(cache_hash=True)
 class Exclusion:
     """Removes an activity when its condition holds (clinical.md C1: cautions never do)."""
 
@@ -160,8 +198,9 @@ class Exclusion:
 class Activity:
     """A recommendation: when it applies, how much, how to progress, and why we believe in it.
 
-    ``kind`` is ``"activity"`` or ``"advice"``: advice (``stay_active``, ``reassurance``) cannot be
-    removed by ``avoid_activities`` (clinical.md C5).
+    ``kind`` is ``"exercise"``, ``"advice"`` or ``"comfort"`` (clinical.md section 6, "Kinds"):
+    advice and comfort are not activities, so ``avoid_activities`` cannot remove them and a
+    preference cannot name them (C5). ``"activity"``, the name before revision 3, means exercise.
     """
 
     id: str
@@ -175,16 +214,16 @@ class Activity:
     cautions: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
     rank_up: Condition | None = None
     kind: str = attrs.field(
-        default="activity", validator=attrs.validators.in_(("activity", "advice"))
+        default="exercise",
+        converter=lambda kind: "exercise" if kind == "activity" else kind,
+        validator=attrs.validators.in_(KINDS),
     )
     framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
 
     def checks(self) -> list[tuple[str, Condition]]:
         checks: list[tuple[str, Condition]] = [(self.id, self.eligibility)]
         checks += [(f"{self.id}!{x.id}", x.condition) for x in self.exclusions]
-        checks += [
-            (f"{self.id}?{n}", c.when) for n, c in enumerate(self.cautions) if c.when is not None
-        ]
+        checks += _conditional_checks(self.id, self.cautions)
         if self.rank_up is not None:
             checks.append((f"{self.id}^rank_up", self.rank_up))
         return checks
@@ -201,12 +240,44 @@ class AdviceAgainst:
     evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
     applies_when: Condition | None = None
     withheld_when_red_flag: bool = False  # "routine imaging without red flags"
+    #: Said once after the list for every item that carries it ("do not stop a medicine ...").
+    note: str | None = None
 
     def checks(self) -> list[tuple[str, Condition]]:
         return [(self.id, self.applies_when)] if self.applies_when is not None else []
 
 
-Rule = RedFlag | WatchItem | Activity | AdviceAgainst
+@attrs.frozen(cache_hash=True)
+class SafetyNetCard:
+    """What to do if things change, as a short bulleted list (clinical.md C18).
+
+    Shown when the assessment's urgency is one of ``tiers`` and any trigger holds: a listed red
+    flag or watch item of one of ``families``, the answers satisfying ``when``, or (with
+    ``screen_incomplete``) an incomplete screen. A card with no trigger shows at every one of its
+    tiers. Each line may carry its own condition, so "go at once if you get X" is not said to a
+    person who already has X. Cards show in registration order (the order of seriousness).
+    """
+
+    id: str
+    title: str
+    items: tuple[ConditionalText, ...] = attrs.field(converter=_texts)
+    tiers: frozenset[Urgency] = attrs.field(converter=lambda tiers: frozenset(map(Urgency, tiers)))
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
+    families: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    when: Condition | None = None
+    screen_incomplete: bool = False
+
+    def checks(self) -> list[tuple[str, Condition]]:
+        own = [(self.id, self.when)] if self.when is not None else []
+        return own + _conditional_checks(self.id, self.items)
+
+    @property
+    def always(self) -> bool:
+        """No trigger: shown at every tier it names."""
+        return not (self.families or self.when is not None or self.screen_incomplete)
+
+
+Rule = RedFlag | WatchItem | Activity | AdviceAgainst | SafetyNetCard
 
 
 @attrs.frozen(cache_hash=True)
@@ -316,6 +387,7 @@ class RuleBase:
     watch_items: tuple[WatchItem, ...]
     activities: tuple[Activity, ...]
     advice_against: tuple[AdviceAgainst, ...]
+    cards: tuple[SafetyNetCard, ...]
     evidence: Mapping[str, Evidence]
     thresholds: Thresholds
     version: str
@@ -336,6 +408,7 @@ class RuleBase:
         evidence: Iterable[Evidence],
         thresholds: Thresholds,
         version: str,
+        cards: Iterable[SafetyNetCard] = (),
         fact_keys: Mapping[str, tuple[str, tuple[str, ...]]] | Iterable[str] | None = None,
     ) -> RuleBase:
         """Validate and hash a rule base.
@@ -352,13 +425,13 @@ class RuleBase:
         elif fact_keys is not None:
             kinds = dict(fact_keys)
         flags, watches = tuple(red_flags), tuple(watch_items)
-        acts, against = tuple(activities), tuple(advice_against)
+        acts, against, shown = tuple(activities), tuple(advice_against), tuple(cards)
         catalogue: dict[str, Evidence] = {}
         for item in evidence:
             if item.id in catalogue:
                 raise RuleBaseError(f"duplicate evidence id {item.id!r}")
             catalogue[item.id] = item
-        rules: tuple[Rule, ...] = (*flags, *watches, *acts, *against)
+        rules: tuple[Rule, ...] = (*flags, *watches, *acts, *against, *shown)
         index: dict[str, Rule] = {}
         for rule in rules:
             if rule.id in index:
@@ -380,6 +453,7 @@ class RuleBase:
             watch_items=watches,
             activities=acts,
             advice_against=against,
+            cards=shown,
             evidence=catalogue,
             thresholds=thresholds,
             version=version,

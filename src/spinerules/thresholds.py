@@ -64,7 +64,10 @@ class Thresholds:
     axspa_hla_count: int = _param(3, "NICE NG65: 3 features, HLA-B27 decides")
     # Vascular.
     aaa_age: int = _param(50, "NICE NG156 / CKS: age 50 or over")
-    aaa_recent_days: int = _param(14, "clinical.md: known aneurysm with new back pain (14 days)")
+    aaa_male_age: int = _param(65, "NICE NG156: men 65 or over (the AAA screening age)")
+    aaa_recent_days: int = _param(
+        14, "clinical.md: known aneurysm with new back pain (14 days) is an emergency"
+    )
     # Activities.
     sitting_days: int = _param(3, "NICE NG59: break up sitting when mostly sitting 3+ days a week")
     walking_min_minutes: int = _param(5, "clinical.md: can walk 5 minutes or more")
@@ -73,6 +76,10 @@ class Thresholds:
     tai_chi_rank_up_age: int = _param(60, "Kong 2016: older adults and balance")
     group_exercise_sessions: int = _param(
         8, "NICE NG59 sets no count; 8 sessions is a local default"
+    )
+    # The plan a person sees (clinical.md section 6, "Kinds").
+    plan_exercise_count: int = _param(
+        3, "clinical.md section 6: show 3 exercises to choose one or two from (Owen 2020)"
     )
 
     def describe(self) -> list[tuple[str, int | float, str]]:

@@ -1,4 +1,4 @@
-"""Built-in red flags and watch items, one knowledge module per family (clinical.md section 4)."""
+"""Built-in red flags, watch items and safety-net cards (clinical.md section 4 and C18)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..knowledge import RED_FLAG_FAMILIES
+from ..knowledge import RED_FLAG_FAMILIES, safety_net
 from ..thresholds import Thresholds
 
 
@@ -18,3 +18,5 @@ def register_red_flags(register: Callable[[Any], None], thresholds: Thresholds) 
     for family in RED_FLAG_FAMILIES:
         for item in getattr(family, "watch_items", lambda t: [])(thresholds):
             register(item)
+    for card in safety_net.cards(thresholds):
+        register(card)

@@ -16,12 +16,22 @@ from . import (
     infection,
     malignancy,
     neuro,
+    pregnancy,
     vascular,
 )
 
 #: Version of the built-in clinical content; bump it with every clinical change.
-KNOWLEDGE_VERSION = "2026.11.0"
-RED_FLAG_FAMILIES = (cauda_equina, neuro, malignancy, infection, fracture, axspa, vascular)
+KNOWLEDGE_VERSION = "2026.12.0"  # clinical.md revision 3
+RED_FLAG_FAMILIES = (
+    cauda_equina,
+    neuro,
+    malignancy,
+    infection,
+    fracture,
+    axspa,
+    vascular,
+    pregnancy,
+)
 
 
 @lru_cache(maxsize=32)

@@ -59,6 +59,7 @@ def activities(t: Thresholds) -> list[Activity]:
         Activity(
             id="break_up_sitting",
             name="Break up sitting",
+            kind="advice",
             eligibility=ge("days_mostly_sitting_last_week", t.sitting_days, "sitting_days"),
             reason="You spent most of several days last week sitting or lying down.",
             dose="Stand up and move for 2–5 minutes every 30–60 minutes.",
@@ -72,7 +73,7 @@ def activities(t: Thresholds) -> list[Activity]:
                 ge("can_walk_minutes", t.walking_min_minutes, "walking_min_minutes"),
                 Unknown("can_walk_minutes"),
             ),
-            reason="Walking is a simple aerobic exercise that helps chronic back pain about as much as specific strengthening.",
+            reason="Walking is simple exercise that helps long-lasting back pain about as much as special strength work.",
             dose="Start with the time you can walk comfortably.",
             progression="Add 5 minutes a week, up to 30 minutes on 5 days a week.",
             evidence=(
@@ -120,6 +121,10 @@ def activities(t: Thresholds) -> list[Activity]:
             progression="Increase difficulty as control improves; a physiotherapist can guide this.",
             cautions=(
                 ConditionalText("Pregnancy: use a programme adapted for pregnancy.", pregnant),
+                ConditionalText(
+                    "Osteoporosis: avoid sit-ups, crunches and bending forward under load; favour steadying and back-extension exercises.",
+                    osteoporosis,
+                ),
             ),
             evidence=(
                 cite("wang2012", G.MODERATE, "short-term only"),
@@ -139,7 +144,9 @@ def activities(t: Thresholds) -> list[Activity]:
             evidence=(
                 cite("lee_kang2016", G.VERY_LOW),
                 cite("vincent2014", G.LOW),
-                cite("owen2020", G.MODERATE),
+                # R3-17: Owen 2020 supports exercise in general; for this combination in
+                # people with obesity the trials are small.
+                cite("owen2020", G.LOW, "exercise in general; small trials for this combination"),
             ),
             framing="The strength-plus-walking evidence comes from small trials (36 and 49 adults).",
         ),
@@ -191,6 +198,7 @@ def activities(t: Thresholds) -> list[Activity]:
         Activity(
             id="superficial_heat",
             name="Heat",
+            kind="comfort",
             eligibility=lt("pain_duration_days", t.chronic_min_days, "chronic_min_days"),
             reason="Heat eases acute and subacute back pain.",
             dose="A heat wrap or pack for comfort, as needed.",
@@ -202,5 +210,46 @@ def activities(t: Thresholds) -> list[Activity]:
                 ),
             ),
             evidence=(cite("acp2017", G.MODERATE),),
+        ),
+        Activity(
+            id="pain_relief",
+            name="Pain relief",
+            kind="advice",
+            eligibility=always(),
+            reason="A painkiller can help you keep moving while the pain settles.",
+            dose="If you need a painkiller, ask a pharmacist or doctor about an anti-inflammatory (NSAID) such as ibuprofen. Take the lowest dose for the shortest time.",
+            progression="Stop when you no longer need it.",
+            cautions=(
+                ConditionalText(
+                    "Pregnancy: ask your midwife or pharmacist before taking any painkiller; anti-inflammatories are usually avoided in pregnancy.",
+                    pregnant,
+                ),
+                # clinical.md section 6: no fields for stomach, kidney, heart or asthma problems
+                # yet, so this caution is always shown.
+                ConditionalText(
+                    "Check with a pharmacist or doctor first if you are 65 or over, or have had a stomach ulcer, or kidney, heart or asthma problems."
+                ),
+            ),
+            evidence=(cite("nice_ng59", G.GUIDELINE), cite("acp2017", G.MODERATE)),
+        ),
+        Activity(
+            id="flare_up_plan",
+            name="If the pain flares up",
+            kind="advice",
+            eligibility=chronic,
+            reason="Long-lasting back pain often has ups and downs; a plan for flare-ups helps you keep going.",
+            dose="If the pain flares, keep moving but do less for a day or two and use heat. Then build back up to your usual plan.",
+            progression="Note what set off the flare, and build up more slowly next time.",
+            evidence=(cite("nice_ng59", G.GUIDELINE),),
+        ),
+        Activity(
+            id="return_to_work",
+            name="Work",
+            kind="advice",
+            eligibility=yes("off_work_due_to_back_pain"),
+            reason="You are off work, or cannot do your usual work, because of back pain.",
+            dose="Staying in work, or going back, helps recovery. Start with lighter duties or shorter hours. Ask your employer about changes, and your doctor about a fit note that lists them.",
+            progression="Build back up to your usual hours and duties over a few weeks.",
+            evidence=(cite("nice_ng59", G.GUIDELINE),),
         ),
     ]

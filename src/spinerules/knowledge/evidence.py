@@ -190,6 +190,12 @@ EVIDENCE: tuple[Evidence, ...] = (
         G.LOW,
         doi="10.1038/srep25325",
     ),
+    Evidence(
+        "gponline_pregnancy_red_flags",
+        "GP online. Pregnancy – red flag symptoms (urgent obstetric referral for severe abdominal, pelvic or unusual back pain, fainting, reduced fetal movements, fever)",
+        "clinical education summary",
+        G.EXPERT_OPINION,
+    ),
     # Not in the clinical.md catalogue: section 7 asks the ACP imaging "do not" to cite ACP's
     # high-value care advice rather than the 2017 guideline, so it needs an id of its own.
     Evidence(

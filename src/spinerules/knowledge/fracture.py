@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..conditions import Is, Unknown, all_of, any_of, any_yes, at_least, flag, ge, le, yes
 from ..levels import Timeframe, Urgency
-from ..rules import Escalation, RedFlag, cite
+from ..rules import ConditionalText, Escalation, RedFlag, cite
 from ..thresholds import Thresholds
 from .common import new_neuro_deficit
 
@@ -44,7 +44,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                         ),
                         Unknown("trauma_days_ago"),
                     ),
-                    action="Go to an emergency department now (call emergency services if you cannot move safely): a recent serious injury can break a vertebra.",
+                    action="Go to an emergency department now (call emergency services if you cannot move safely): a recent serious injury can break a bone in the spine.",
                 )
             ],
         ),
@@ -62,7 +62,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="New change in the shape of the spine",
             tier=Urgency.URGENT,
-            action="See a doctor today: a new change in the shape of the spine can be a collapsed vertebra.",
+            action="See a doctor today: a new change in the shape of the spine can be a collapsed bone in the spine.",
             condition=yes("structural_deformity"),
             evidence=EVIDENCE,
         ),
@@ -72,7 +72,14 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="Minor injury with fragile bones",
             tier=Urgency.SOON,
             timeframe=Timeframe.WITHIN_2_WEEKS,
-            action="Make an appointment with your doctor within 2 weeks for a review and an X-ray: a minor fall or lift can break a fragile vertebra.",
+            action="Make an appointment with your doctor within 2 weeks for a review and an X-ray: a minor fall or lift can break a fragile bone in the spine.",
+            action_notes=(
+                ConditionalText(
+                    "If you cannot walk, ask someone to take you, or call emergency services if you cannot move safely.",
+                    Is("can_walk_minutes", 0),
+                ),
+            ),
+            limits_plan=True,
             condition=yes("minor_trauma")
             & any_of(
                 any_yes("osteoporosis", "long_term_corticosteroids", "previous_vertebral_fracture"),
@@ -91,7 +98,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                         Is("can_walk_minutes", 0),
                         yes("sudden_severe_onset"),
                     ),
-                    action="See a doctor today: severe pain or not being able to walk after a minor injury with fragile bones needs a same-day X-ray.",
+                    action="See a doctor today: severe pain, or not being able to walk, after a minor injury with fragile bones needs an X-ray today.",
                 )
             ],
         ),
@@ -111,6 +118,6 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             ),
             evidence=EVIDENCE,
             reviewable=True,
-            safety_net="A clinician has reviewed this episode; come back at once after any fall, or if the pain becomes sudden and severe.",
+            safety_net="Come back at once after any fall, or if the pain becomes sudden and severe.",
         ),
     ]

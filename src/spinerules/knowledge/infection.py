@@ -5,9 +5,9 @@ Fever alone is urgent: the rule also catches kidney infection, which needs treat
 
 from __future__ import annotations
 
-from ..conditions import any_yes, yes
+from ..conditions import Is, Unknown, any_of, any_yes, yes
 from ..levels import Urgency
-from ..rules import RedFlag, cite
+from ..rules import ConditionalText, RedFlag, cite
 from ..thresholds import Thresholds
 from .common import new_neuro_deficit
 
@@ -67,7 +67,14 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="A risk factor for spinal infection",
             tier=Urgency.SOON,
-            action="Make an appointment with your doctor: with this risk factor, back pain should be checked. Go the same day if you develop a fever or shaking chills.",
+            action="Make an appointment with your doctor: with this risk factor, back pain should be checked.",
+            action_notes=(
+                # C17: not said to a person who already has a fever (infection_fever is urgent).
+                ConditionalText(
+                    "Go the same day if you get a fever or shaking chills.",
+                    any_of(Is("fever", False), Unknown("fever")),
+                ),
+            ),
             condition=any_yes(
                 "iv_drug_use",
                 "immunosuppressed",
@@ -75,5 +82,6 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                 "recent_bacterial_infection",
             ),
             evidence=EVIDENCE,
+            limits_plan=True,
         ),
     ]

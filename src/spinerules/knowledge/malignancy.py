@@ -5,25 +5,19 @@ Weak flags are weak (Downie 2013, Henschke 2013): one alone is a watch item, two
 
 from __future__ import annotations
 
-from ..conditions import Condition, Is, all_of, any_of, at_least, ge, lt, not_flag, one_of, yes
+from ..conditions import Condition, Is, all_of, any_of, at_least, ge, lt, not_flag, yes
 from ..levels import Timeframe, Urgency
-from ..rules import RedFlag, WatchItem, cite
+from ..rules import ConditionalText, RedFlag, WatchItem, cite
 from ..thresholds import Thresholds
 from .common import new_neuro_symptom
 
 FAMILY = "malignancy"
-EVIDENCE = tuple(
-    cite(e)
-    for e in (
-        "downie2013",
-        "henschke2013",
-        "ifompt2020",
-        "nice_cks_lbp",
-        "nice_ng12",
-        "nice_ng234",
-        "seed_article",
-    )
-)
+# Evidence per rule (revision 3, R3-17): each rule cites only what supports it; all cite the
+# red-flag framework and the CKS summary.
+_ALL = (cite("ifompt2020"), cite("nice_cks_lbp"))
+NG12 = (cite("nice_ng12"), *_ALL)
+NG234 = (cite("nice_ng234"), *_ALL)
+WEAK_FLAGS = (cite("downie2013"), cite("henschke2013"), *_ALL)
 _REVIEW = "Make an appointment with your doctor"
 
 
@@ -34,14 +28,27 @@ def _weak_flags(t: Thresholds, *, with_unrelenting: bool) -> tuple[Condition, ..
         yes("unexplained_weight_loss"),
         yes("night_pain"),
         yes("thoracic_pain"),
-        all_of(
-            ge("pain_duration_days", t.not_improving_days, "not_improving_days"),
-            one_of("pain_trend", "unchanged", "worsening"),
-        ),
+        not_improving(t),
     ]
     if with_unrelenting:
         flags.insert(4, yes("unrelenting_pain"))
     return tuple(flags)
+
+
+def not_improving(t: Thresholds) -> Condition:
+    """Not improving after 4 weeks (R3-9): worsening from 4 weeks on; "unchanged" only before
+    the chronic phase, because in long-standing pain unchanged is the usual course."""
+    return any_of(
+        all_of(
+            ge("pain_duration_days", t.not_improving_days, "not_improving_days"),
+            Is("pain_trend", "worsening"),
+        ),
+        all_of(
+            Is("pain_trend", "unchanged"),
+            ge("pain_duration_days", t.not_improving_days, "not_improving_days"),
+            lt("pain_duration_days", t.chronic_min_days, "chronic_min_days"),
+        ),
+    )
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
@@ -54,7 +61,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             tier=Urgency.EMERGENCY,
             action="Go to an emergency department now (or call your acute oncology service): after cancer, new nerve symptoms can be spinal cord compression, which needs an MRI scan within 24 hours and treatment before function is lost.",
             condition=yes("history_of_cancer") & new_neuro_symptom(),
-            evidence=EVIDENCE,
+            evidence=NG234,
         ),
         RedFlag(
             id="malignancy_suspected_neuro",
@@ -63,7 +70,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             tier=Urgency.EMERGENCY,
             action="Go to an emergency department now: unexplained weight loss with new nerve symptoms can be the first sign of cancer pressing on the spinal cord.",
             condition=all_of(yes("unexplained_weight_loss"), older, new_neuro_symptom()),
-            evidence=EVIDENCE,
+            evidence=(cite("nice_ng234"), cite("nice_ng12"), *_ALL),
         ),
         RedFlag(
             id="cancer_metastasis_features",
@@ -78,7 +85,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                 yes("night_pain"),
                 Is("pain_trend", "worsening"),
             ),
-            evidence=EVIDENCE,
+            evidence=NG234,
         ),
         RedFlag(
             id="cancer_history",
@@ -86,19 +93,35 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             title="Past cancer",
             tier=Urgency.SOON,
             timeframe=Timeframe.WITHIN_1_WEEK,
-            action=f"{_REVIEW} within a week: new back pain after cancer should be checked. Go the same day if nerve symptoms, night pain or pain in the upper back start.",
+            action=f"{_REVIEW} within a week: new back pain after cancer should be checked.",
+            action_notes=(
+                # Principle 9: not said when those signs are already there (the urgent and
+                # emergency cancer rules have fired on them).
+                ConditionalText(
+                    "Go the same day if nerve problems, night pain or upper back pain start.",
+                    not_flag("cancer_metastasis_features") & not_flag("mscc"),
+                ),
+            ),
             condition=yes("history_of_cancer"),
-            evidence=EVIDENCE,
+            evidence=(cite("henschke2013"), cite("downie2013"), *_ALL),
+            limits_plan=True,
         ),
         RedFlag(
             id="malignancy_weight_loss_age",
             family=FAMILY,
             title="Unexplained weight loss at 50 or over",
             tier=Urgency.SOON,
-            timeframe=Timeframe.WITHIN_2_WEEKS,
-            action=f"{_REVIEW} within 2 weeks: back pain with unexplained weight loss should be checked; at 60 or over NICE NG12 advises a direct-access CT scan within 2 weeks.",
+            timeframe=Timeframe.WITHIN_1_WEEK,
+            action=f"{_REVIEW} this week: back pain with weight loss you cannot explain should be checked.",
+            action_notes=(
+                ConditionalText(
+                    "At 60 or over, NICE advises a CT scan within 2 weeks that your GP can book directly.",
+                    ge("age", t.myeloma_age, "myeloma_age"),
+                ),
+            ),
             condition=yes("unexplained_weight_loss") & older,
-            evidence=EVIDENCE,
+            evidence=NG12,
+            limits_plan=True,
         ),
         RedFlag(
             id="ng12_myeloma_bloods",
@@ -108,24 +131,24 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             action=f"{_REVIEW} and ask about blood tests (full blood count, calcium, and ESR or plasma viscosity) to rule out myeloma, as NICE NG12 advises for persistent back pain at 60 or over.",
             condition=ge("age", t.myeloma_age, "myeloma_age")
             & ge("pain_duration_days", t.myeloma_days, "myeloma_days"),
-            evidence=EVIDENCE,
+            evidence=NG12,
             reviewable=True,
-            safety_net="A clinician has reviewed this episode; ask about the blood tests if they were not done.",
+            safety_net="Ask about the blood tests if they were not done.",
         ),
         RedFlag(
             id="malignancy_weak_combination",
             family=FAMILY,
             title="Two or more weak warning signs for a serious cause",
             tier=Urgency.SOON,
-            action=f"{_REVIEW}: together these signs are worth a check, although most back pain with them is not serious.",
+            action=f"{_REVIEW}: together these signs are worth a check.",
             condition=at_least(
                 t.weak_flag_count,
                 *_weak_flags(t, with_unrelenting=True),
                 parameter="weak_flag_count",
             ),
-            evidence=EVIDENCE,
+            evidence=WEAK_FLAGS,
             reviewable=True,
-            safety_net="A clinician has reviewed this episode; come back if weight loss, night pain or new symptoms appear.",
+            safety_net="Come back if weight loss, night pain or new symptoms start.",
         ),
         RedFlag(
             id="malignancy_unrelenting_pain",
@@ -134,9 +157,9 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             tier=Urgency.SOON,
             action=f"{_REVIEW}: pain that no position or rest eases should be checked.",
             condition=yes("unrelenting_pain"),
-            evidence=EVIDENCE,
+            evidence=(*WEAK_FLAGS, cite("seed_article")),
             reviewable=True,
-            safety_net="A clinician has reviewed this episode; come back if the pain keeps you awake or new symptoms appear.",
+            safety_net="Come back if the pain keeps you awake or new symptoms start.",
         ),
     ]
 
@@ -149,7 +172,7 @@ def watch_items(t: Thresholds) -> list[WatchItem]:
             title="One weak warning sign",
             condition=any_of(*_weak_flags(t, with_unrelenting=False))
             & not_flag("malignancy_weak_combination"),
-            advice="One of these signs on its own is common and rarely serious. See your doctor if another appears: weight loss, pain at night, constant pain, upper back pain, or pain not improving after 4 weeks.",
-            evidence=(cite("downie2013"), cite("henschke2013"), cite("ifompt2020")),
+            advice="One of these signs on its own is common and rarely serious. See your doctor if another one starts: weight loss, pain at night, constant pain, upper back pain, or pain not getting better after 4 weeks.",
+            evidence=WEAK_FLAGS,
         )
     ]

@@ -61,11 +61,11 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Numbness or tingling in one leg",
             tier=Urgency.SOON,
-            action="Make an appointment with your doctor to check the nerve; this is usually sciatica and most sciatica settles.",
+            action="Make an appointment with your doctor to check the nerve.",
             condition=Is("leg_numbness_or_tingling", "one_side"),
             evidence=EVIDENCE,
             reviewable=True,
-            safety_net="A clinician has seen this; come back if the numbness spreads, weakness starts or it reaches both legs.",
+            safety_net="Come back if the numbness spreads, weakness starts, or it reaches both legs.",
         ),
         RedFlag(
             id="radicular_persistent",
@@ -80,7 +80,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             ),
             evidence=EVIDENCE,
             reviewable=True,
-            safety_net="A clinician has seen this; come back if the pain worsens or weakness or numbness starts.",
+            safety_net="Come back if the pain gets worse, or weakness or numbness starts.",
         ),
     ]
 

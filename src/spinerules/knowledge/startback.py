@@ -23,11 +23,15 @@ EVIDENCE: tuple[EvidenceLink, ...] = (
 )
 CREDIT = "STarT Back Screening Tool © Keele University, used for non-commercial decision support; items paraphrased."
 
+#: Section 5 and R3-18: every stratum gets advice, reassurance and keep-active messages; each
+#: names its route in lay words.
 MATCHED_CARE = {
-    "low": "Low risk: self-management with advice, reassurance and keeping active.",
-    "medium": "Medium risk: a referral to physiotherapy for exercise (manual therapy only as part of exercise), with advice, reassurance and keeping active.",
-    "high": "High risk: psychologically informed physiotherapy (exercise with CBT principles for worry and fear of movement), with advice, reassurance and keeping active.",
+    "low": "Low risk: you can manage this yourself with the advice here, and by keeping active.",
+    "medium": "Medium risk: physiotherapy with exercise would help. Ask your GP to refer you; in many areas you can refer yourself. Keep active meanwhile.",
+    "high": "High risk: physiotherapy that also helps with worry and low mood about pain would help. Ask your GP or physiotherapist; in many areas you can refer yourself. Keep active meanwhile.",
 }
+#: Added when a red flag asks for a review: never "self-management only" beside it.
+BESIDE_REVIEW = "Book the review your red flag asks for first; this does not replace it."
 
 
 @attrs.frozen
