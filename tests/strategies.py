@@ -36,7 +36,16 @@ def activity_ids() -> st.SearchStrategy[str]:
 def field_values(
     spec: FieldSpec, ids: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[Any]:
-    """Valid non-null JSON values for one field, judged on its own (no cross-field rules)."""
+    """Valid non-null JSON values for one field, judged on its own (no cross-field rules).
+
+    With ``ids`` (the rule base's exercises), ``clinician_cleared_flags`` draws the rule base's
+    red-flag ids, so the state passes ``assess()`` as well as ``PatientState``.
+    """
+    if spec.name == "clinician_cleared_flags" and ids is not None:
+        from spinerules.knowledge import default_rule_base
+
+        flags = [f.id for f in default_rule_base().red_flags]
+        return st.lists(st.sampled_from(flags), unique=True, max_size=4)
     ids = activity_ids() if ids is None else ids
     if spec.kind == "bool":
         return st.booleans()

@@ -33,7 +33,15 @@ import spinerules.hookspecs
 from spinerules import Assessment, cli
 from spinerules.api import render
 from spinerules.errors import InvalidPatientState
-from spinerules.formats.text import HEADLINE
+from spinerules.formats.view import (
+    CHOOSE,
+    FOR_CLINICIAN,
+    HEADLINE,
+    INCOMPLETE_HEADLINE,
+    OTHER,
+    TIMEFRAME_WORDS,
+    grade_words,
+)
 from spinerules.output_schema import assessment_schema
 from spinerules.registry import current_formats, current_rule_base, reset_plugins
 from strategies import patient_states
@@ -259,19 +267,75 @@ def test_every_builtin_format_is_covered() -> None:
     assert current_formats()["json"].media_type == "application/json"
 
 
+#: Ids a person must never be shown as wording (principle 10): tiers, timeframes and grades
+#: with underscores; field ids are checked per assessment below.
+LEVEL_IDS = (
+    "self_care",
+    "within_24h",
+    "within_1_week",
+    "within_2_weeks",
+    "very_low",
+    "expert_opinion",
+)
+REASSURING = ("most sciatica settles", "most back pain", "hurt does not mean harm", "keep moving")
+
+
+def _word(token: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){re.escape(token)}(?![\w])")
+
+
 def _assert_shows_what_matters(a: Assessment, fmt: str, out: str) -> None:
+    """What clinical.md principles 5, 9 and 10 ask of every output, read as plain text."""
     assert isinstance(out, str) and out.strip()
     plain = PLAIN[fmt](out)
-    must = [a.disclaimer, *a.safety_net]
+    must = [a.disclaimer]
+    must += [x for card in a.safety_net for x in (card.title, *card.items)]
     must += [x for f in a.red_flags for x in (f.title, f.action)]
-    must += [x for w in a.watch for x in (w.title, w.advice)]
-    must += [x for r in a.recommendations for x in (r.name, r.dose)]
-    if not a.screen_complete:
-        must += list(a.unanswered)
-    if fmt != "json":
-        must.append(HEADLINE[a.urgency.value])
+    if fmt == "json":
+        must += [x for w in a.watch for x in (w.title, w.advice)]
+        must += [q.text for q in a.questions]
+        must += [x for r in a.recommendations for x in (r.name, r.dose)]
+        missing = [text for text in must if text not in plain]
+        assert not missing, f"{fmt} does not show: {missing}"
+        return
+    action_first = a.urgency >= spinerules.Urgency.URGENT
+    if not action_first:
+        must += [x for w in a.watch for x in (w.title, w.advice)]
+    for r in a.recommendations:
+        must += [r.name, grade_words(r.grade), *r.cautions]
+        if r.section != "other":
+            must += [r.reason, r.dose, r.progression, *([r.framing] if r.framing else [])]
+    must += [q.text for q in a.questions]
+    if any(q.asked_of == "clinician" for q in a.questions):
+        must.append(FOR_CLINICIAN)
+    if a.section("choose"):
+        must.append(CHOOSE)
+    if a.section("other"):
+        must.append(OTHER)
+    must += [TIMEFRAME_WORDS[f.timeframe] for f in a.red_flags]
+    incomplete_lead = not a.screen_complete and not action_first
+    must.append(INCOMPLETE_HEADLINE if incomplete_lead else HEADLINE[a.urgency.value])
     missing = [text for text in must if text not in plain]
     assert not missing, f"{fmt} does not show: {missing}"
+    if incomplete_lead:  # principle 3: the questions lead, never a self-care headline
+        lead = plain.index(INCOMPLETE_HEADLINE)
+        later = [q.text for q in a.questions] + [f.title for f in a.red_flags]
+        assert all(lead < plain.index(text) for text in later), plain[:300]
+        assert HEADLINE["self_care"] not in plain
+    # Ids that are also English words ("fever", "diabetes") cannot be told from wording.
+    ids = [q for q in a.unanswered if "_" in q]
+    shown_ids = [t for t in (*LEVEL_IDS, *ids) if _word(t).search(plain)]
+    assert not shown_ids, f"{fmt} shows ids as wording: {shown_ids}"
+    for q in a.questions:  # clinician findings are listed for the clinician, not asked
+        if q.asked_of == "clinician":
+            assert plain.index(q.text) > plain.index(FOR_CLINICIAN)
+    if action_first:  # principle 9: nothing reassuring beside an urgent or emergency action
+        lowered = plain.lower()
+        said = [p for p in REASSURING if p in lowered]
+        if a.urgency is spinerules.Urgency.URGENT:
+            said = [p for p in said if p != "keep moving"]
+        assert not said, f"{fmt} says {said} at {a.urgency.value}"
+        assert not [w.advice for w in a.watch if w.advice in plain]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -320,12 +384,14 @@ def test_html_handout_is_a_document_with_banner_actions_disclaimer_and_safety_ne
 ) -> None:
     a = spinerules.assess(CASES[case])
     parsed = check_html(render(a, "html"))
-    assert parsed.text_of("banner") == HEADLINE[a.urgency.value]
+    incomplete_lead = not a.screen_complete and a.urgency < spinerules.Urgency.URGENT
+    banner = INCOMPLETE_HEADLINE if incomplete_lead else HEADLINE[a.urgency.value]
+    assert parsed.text_of("banner") == banner
     for finding in a.red_flags:
         assert finding.action in parsed.text_of("flag")
     assert a.disclaimer in parsed.text_of("disclaimer")
-    for line in a.safety_net:
-        assert line in parsed.text
+    for card in a.safety_net:
+        assert all(line in parsed.text for line in (card.title, *card.items))
     for ref in {e for f in a.red_flags for e in f.evidence} | {
         e for r in a.recommendations for e in r.evidence
     }:
@@ -399,7 +465,11 @@ def hostile_assessment(*, ids: bool = False) -> Assessment:
         ),
         unanswered=tuple(ident(q) for q in chronic.unanswered),
         disclaimer=_evil(chronic.disclaimer),
-        safety_net=tuple(_evil(s) for s in chronic.safety_net),
+        safety_net=tuple(
+            attrs.evolve(c, title=_evil(c.title), items=tuple(map(_evil, c.items)))
+            for c in chronic.safety_net
+        ),
+        questions=tuple(attrs.evolve(q, text=_evil(q.text)) for q in chronic.questions),
         ruleset=attrs.evolve(
             chronic.ruleset,
             version=ident(chronic.ruleset.version),

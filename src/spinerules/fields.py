@@ -95,12 +95,12 @@ def _bool(name: str, description: str, question: str = "", **extra: Any) -> Fiel
 def _int(
     name: str, description: str, maximum: int, question: str = "", *, minimum: int = 0
 ) -> FieldSpec:
-    return FieldSpec(
-        name, "int", description, minimum=minimum, maximum=maximum, question=question
-    )
+    return FieldSpec(name, "int", description, minimum=minimum, maximum=maximum, question=question)
 
 
-def _enum(name: str, description: str, *choices: str, question: str = "", **extra: Any) -> FieldSpec:
+def _enum(
+    name: str, description: str, *choices: str, question: str = "", **extra: Any
+) -> FieldSpec:
     return FieldSpec(name, "enum", description, choices=choices, question=question, **extra)
 
 
@@ -125,12 +125,21 @@ STARTBACK_ITEMS: Mapping[str, FieldSpec] = _specs(
 # person is asked (principle 10: lay words, reading grade 8 or lower).
 FIELDS: Mapping[str, FieldSpec] = _specs(
     FieldSpec(
-        "age", "int", "years", required=True, minimum=16, maximum=120,
+        "age",
+        "int",
+        "years",
+        required=True,
+        minimum=16,
+        maximum=120,
         question="How old are you?",
     ),
     _enum("sex", "sex", "female", "male", "other", "unknown", question="What is your sex?"),
     FieldSpec(
-        "bmi", "float", "body-mass index", minimum=10, maximum=80,
+        "bmi",
+        "float",
+        "body-mass index",
+        minimum=10,
+        maximum=80,
         question="What is your body-mass index (BMI)?",
     ),
     _bool("pregnant", "pregnant now", "Are you pregnant?"),

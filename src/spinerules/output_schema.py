@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .assessment import SCHEMA_VERSION
+from .assessment import SCHEMA_VERSION, SECTIONS
+from .fields import ASKED_OF
 from .levels import Grade, Timeframe, Urgency
+from .rules import KINDS
 
 _NULLABLE_STR: dict[str, Any] = {"type": ["string", "null"]}
 _INPUTS: dict[str, Any] = {
@@ -49,6 +51,10 @@ def assessment_schema() -> dict[str, Any]:
             "timeframe": {"enum": [t.value for t in Timeframe]},
             "title": {"type": "string"},
             "action": {"type": "string"},
+            "limits_plan": {
+                "type": "boolean",
+                "description": "a serious-cause flag: while listed, the plan is stay_active and walking only",
+            },
             "inputs": _INPUTS,
             "evidence": {**evidence_list, "minItems": 1},
         },
@@ -61,6 +67,7 @@ def assessment_schema() -> dict[str, Any]:
             "title": {"type": "string"},
             "advice": {"type": "string"},
             "reviewed": {"type": "boolean"},
+            "cleared": {"type": "boolean", "description": "a soon red flag a clinician cleared"},
             "inputs": _INPUTS,
             "evidence": evidence_list,
         },
@@ -70,7 +77,11 @@ def assessment_schema() -> dict[str, Any]:
         {
             "id": {"type": "string", "description": "the activity id"},
             "name": {"type": "string"},
-            "kind": {"enum": ["activity", "advice"]},
+            "kind": {"enum": list(KINDS)},
+            "section": {
+                "enum": list(SECTIONS),
+                "description": "advice (advice and comfort), choose (the exercises to choose one or two from) or other (other options)",
+            },
             "reason": {"type": "string"},
             "dose": {"type": "string"},
             "progression": {"type": "string"},
@@ -114,16 +125,42 @@ def assessment_schema() -> dict[str, Any]:
                             "profile": {"type": "string"},
                             "scope": {"type": "string"},
                             "text": {"type": "string"},
+                            "note": _NULLABLE_STR,
                             "evidence": {**evidence_list, "minItems": 1},
                         },
                         "a treatment the profile's guideline advises against",
                     ),
                 },
                 "unanswered": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                "questions": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "id": {"type": "string", "description": "the field id"},
+                            "text": {"type": "string", "minLength": 1},
+                            "asked_of": {"enum": list(ASKED_OF)},
+                        },
+                        "an unanswered question in lay wording (the same list as unanswered)",
+                    ),
+                },
                 "disclaimer": _obj(
                     {
                         "text": {"type": "string", "minLength": 1},
-                        "safety_net": {"type": "array", "items": {"type": "string"}},
+                        "safety_net": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "id": {"type": "string"},
+                                    "title": {"type": "string", "minLength": 1},
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                        "minItems": 1,
+                                    },
+                                },
+                                "a safety-net card: a short bulleted list",
+                            ),
+                        },
                     },
                     "decision support, not a diagnosis; what to do if things change",
                 ),

@@ -50,7 +50,10 @@ CORE_SAFETY_QUESTIONS = (
     "fever",
     "major_trauma",
 )
-LIMITED_PLAN = ("stay_active", "walking")  # principle 2 (C7): only while a limits-plan flag is listed
+LIMITED_PLAN = (
+    "stay_active",
+    "walking",
+)  # principle 2 (C7): only while a limits-plan flag is listed
 INCOMPLETE_SCREEN_PLAN = ("stay_active",)  # principle 3
 GENTLY = "Gently, as comfort allows, until a doctor has checked the warning sign above."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}

@@ -47,6 +47,19 @@ def _texts(items: Iterable[ConditionalText]) -> tuple[ConditionalText, ...]:
     return tuple(items)
 
 
+def _kind(kind: str) -> str:
+    """``activity`` was the name of ``exercise`` before revision 3; plugins may still use it."""
+    return "exercise" if kind == "activity" else kind
+
+
+def _tiers(tiers: Iterable[Urgency | str]) -> frozenset[Urgency]:
+    return frozenset(Urgency(t) for t in tiers)
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen(cache_hash=True)
 class Evidence:
     """One entry of the evidence catalogue (clinical.md section 9)."""
@@ -94,15 +107,17 @@ class ConditionalText:
     when: Condition | None = None
 
 
-def _conditional_checks(rule_id: str, texts: Iterable[ConditionalText]) -> list[tuple[str, Condition]]:
+def _conditional_checks(
+    rule_id: str, texts: Iterable[ConditionalText]
+) -> list[tuple[str, Condition]]:
     return [(f"{rule_id}?{n}", c.when) for n, c in enumerate(texts) if c.when is not None]
 
 
-def shown_texts(rule_id: str, texts: Iterable[ConditionalText], fired: Container[str]) -> tuple[str, ...]:
+def shown_texts(
+    rule_id: str, texts: Iterable[ConditionalText], fired: Container[str]
+) -> tuple[str, ...]:
     """The texts whose condition held (check ``<id>?<n>`` fired), in written order."""
-    return tuple(
-        c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{n}" in fired
-    )
+    return tuple(c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{n}" in fired)
 
 
 @attrs.frozen(cache_hash=True)
@@ -215,7 +230,7 @@ class Activity:
     rank_up: Condition | None = None
     kind: str = attrs.field(
         default="exercise",
-        converter=lambda kind: "exercise" if kind == "activity" else kind,
+        converter=_kind,
         validator=attrs.validators.in_(KINDS),
     )
     framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
@@ -261,9 +276,9 @@ class SafetyNetCard:
     id: str
     title: str
     items: tuple[ConditionalText, ...] = attrs.field(converter=_texts)
-    tiers: frozenset[Urgency] = attrs.field(converter=lambda tiers: frozenset(map(Urgency, tiers)))
+    tiers: frozenset[Urgency] = attrs.field(converter=_tiers)
     evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
-    families: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    families: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     when: Condition | None = None
     screen_incomplete: bool = False
 

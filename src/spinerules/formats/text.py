@@ -1,4 +1,4 @@
-"""Plain text for the terminal: urgency and action first, then the plan.
+"""Plain text for the terminal: the person view (``view.py``) laid out as lines.
 
 Colour (ANSI) only when asked, which the CLI does only when stdout is a TTY, so piped output and
 files stay clean.
@@ -7,13 +7,10 @@ files stay clean.
 from __future__ import annotations
 
 from ..assessment import Assessment
+from .view import HEADLINE, Section, person_view
 
-HEADLINE = {
-    "emergency": "EMERGENCY: go to an emergency department now",
-    "urgent": "URGENT: see a doctor today",
-    "soon": "SOON: make an appointment with your doctor",
-    "self_care": "SELF-CARE: stay active; here is your plan",
-}
+__all__ = ["HEADLINE", "render_text"]
+
 _COLOUR = {
     "emergency": "\033[1;41;97m",
     "urgent": "\033[1;31m",
@@ -23,42 +20,34 @@ _COLOUR = {
 _RESET = "\033[0m"
 
 
+def _wrap(text: str, first: str, rest: str = "") -> list[str]:
+    """One line per item: a terminal wraps by itself, and a copied line stays whole."""
+    return [first + text]
+
+
+def _section(section: Section) -> list[str]:
+    lines = ["", section.title]
+    for paragraph in section.paragraphs:
+        lines += _wrap(paragraph, "", "")
+    for bullet in section.bullets:
+        lines += _wrap(bullet, "- ", "  ")
+    for entry in section.entries:
+        ref = f"  (rule {entry.reference})" if entry.reference else ""
+        lines.append(f"* {entry.title}{ref}")
+        for label, text in entry.details:
+            lines += _wrap(text, f"    {label}: ", "      ")
+    for note in section.after:
+        lines += _wrap(note, "", "")
+    return lines
+
+
 def render_text(assessment: Assessment, *, color: bool = False) -> str:
-    a = assessment
-    headline = HEADLINE[a.urgency.value]
+    view = person_view(assessment)
+    headline = view.headline
     if color:
-        headline = f"{_COLOUR[a.urgency.value]}{headline}{_RESET}"
-    lines = [headline, ""]
-    for flag in a.red_flags:
-        lines += [
-            f"! {flag.title} [{flag.id}, {flag.urgency.value}, {flag.timeframe.value}]",
-            f"  {flag.action}",
-        ]
-    if not a.screen_complete:
-        lines += ["", "The safety screen is incomplete; please answer: " + ", ".join(a.unanswered)]
-    elif a.unanswered:
-        lines += ["", "Questions that could change this advice: " + ", ".join(a.unanswered)]
-    if a.watch:
-        lines += ["", "Watch:"] + [f"- {w.title} [{w.id}]: {w.advice}" for w in a.watch]
-    if a.recommendations:
-        lines += ["", "Your plan:"]
-        for r in a.recommendations:
-            grade = r.grade.value if r.grade else "ungraded"
-            lines.append(f"- {r.name} [{r.id}; evidence {grade}]: {r.dose} {r.progression}")
-            lines += [f"    caution: {c}" for c in r.cautions]
-            if r.framing:
-                lines.append(f"    note: {r.framing}")
-    if a.startback:
-        sb = a.startback
-        lines += ["", f"STarT Back: {sb.risk} risk (total {sb.total}, subscale {sb.subscale})"]
-        if sb.matched_care:
-            lines.append(f"  {sb.matched_care}")
-    if a.advice_against:
-        lines += ["", "Not recommended:"] + [f"- {x.text}" for x in a.advice_against]
-    lines += ["", "Safety-net:"] + [f"- {s}" for s in a.safety_net]
-    lines += [
-        "",
-        a.disclaimer,
-        f"(rules {a.ruleset.version}, {a.ruleset.hash}, engine {a.ruleset.engine})",
-    ]
+        headline = f"{_COLOUR[view.level]}{headline}{_RESET}"
+    lines = [headline]
+    for section in view.sections:
+        lines += _section(section)
+    lines += ["", *_wrap(view.disclaimer, "", ""), f"({view.provenance})"]
     return "\n".join(lines) + "\n"

@@ -26,7 +26,10 @@ _NICE_LBP_TREATMENTS = (
         "Doctors do not recommend an X-ray or MRI scan for back pain without a warning sign"
         + _UNPROVEN,
     ),
-    ("nice_no_belts_corsets", "Doctors do not recommend belts or corsets for back pain" + _UNPROVEN),
+    (
+        "nice_no_belts_corsets",
+        "Doctors do not recommend belts or corsets for back pain" + _UNPROVEN,
+    ),
     ("nice_no_foot_orthotics", "Doctors do not recommend shoe insoles for back pain" + _UNPROVEN),
     (
         "nice_no_rocker_sole_shoes",

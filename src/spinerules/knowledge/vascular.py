@@ -110,7 +110,8 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Pulsing lump in the tummy",
             tier=Urgency.EMERGENCY,
-            action=_EMERGENCY + "a pulsing lump in the tummy with back pain can be an aortic aneurysm.",
+            action=_EMERGENCY
+            + "a pulsing lump in the tummy with back pain can be an aortic aneurysm.",
             condition=yes("pulsatile_abdominal_mass"),
             evidence=EVIDENCE,
         ),
@@ -134,4 +135,3 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             evidence=EVIDENCE,
         ),
     ]
-
