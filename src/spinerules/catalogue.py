@@ -68,3 +68,60 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
             f"- `{against.id}` ({against.profile}, {against.scope}): {against.text} — {cited}"
         )
     return "\n".join(out) + "\n"
+
+
+def patient_texts(rule_base: RuleBase) -> list[tuple[str, str]]:
+    """Every string of the rule base a person may read, named ``<kind>:<id>:<part>``.
+
+    Principle 10 asks these to read at grade 8 or lower; the readability test measures exactly
+    this list, and a translator or reviewer can start from it. The wording of the person view
+    (headlines, section titles) and of the questions is included.
+    """
+    from .fields import FIELDS
+    from .formats import view
+    from .knowledge import safety_net, startback
+
+    out: list[tuple[str, str]] = []
+    for flag in rule_base.red_flags:
+        out.append((f"red_flag:{flag.id}:title", flag.title))
+        out.append((f"red_flag:{flag.id}:action", flag.action))
+        out += [(f"red_flag:{flag.id}:escalation", e.action) for e in flag.escalations if e.action]
+        out += [(f"red_flag:{flag.id}:note", n.text) for n in flag.action_notes]
+        if flag.safety_net:
+            out.append((f"red_flag:{flag.id}:safety_net", flag.safety_net))
+    for item in rule_base.watch_items:
+        out += [(f"watch:{item.id}:title", item.title), (f"watch:{item.id}:advice", item.advice)]
+    for act in rule_base.activities:
+        for part in ("name", "reason", "dose", "progression"):
+            out.append((f"activity:{act.id}:{part}", getattr(act, part)))
+        out += [(f"activity:{act.id}:caution", c.text) for c in act.cautions]
+        if act.framing:
+            out.append((f"activity:{act.id}:framing", act.framing))
+    for against in rule_base.advice_against:
+        out.append((f"advice_against:{against.id}:text", against.text))
+        if against.note:
+            out.append((f"advice_against:{against.id}:note", against.note))
+    for card in rule_base.cards:
+        out.append((f"card:{card.id}:title", card.title))
+        out += [(f"card:{card.id}:item", item.text) for item in card.items]
+    for name in ("URGENT_FALLBACK", "KEEP_MOVING", "REVIEWED_ADVICE", "CLEARED_ADVICE"):
+        out.append((f"policy:{name.lower()}", getattr(safety_net, name)))
+    out += [(f"matched_care:{risk}", text) for risk, text in startback.MATCHED_CARE.items()]
+    out.append(("matched_care:beside_review", startback.BESIDE_REVIEW))
+    out += [(f"headline:{tier}", text) for tier, text in view.HEADLINE.items()]
+    for name in (
+        "INCOMPLETE_HEADLINE",
+        "INCOMPLETE_NOTE",
+        "UNANSWERED_AFTER_ACTION",
+        "MORE_QUESTIONS",
+        "FOR_CLINICIAN_NOTE",
+        "CHOOSE",
+        "CHOOSE_NOTE",
+    ):
+        out.append((f"view:{name.lower()}", getattr(view, name)))
+    out += [
+        (f"question:{spec.name}", spec.question)
+        for spec in FIELDS.values()
+        if spec.asked_of == "person" and spec.kind not in ("list", "startback")
+    ]
+    return out

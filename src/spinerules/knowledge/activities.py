@@ -45,7 +45,7 @@ def activities(t: Thresholds) -> list[Activity]:
         ),
         Activity(
             id="reassurance",
-            name="Reassurance",
+            name="What back pain means",
             kind="advice",
             eligibility=always(),
             reason="Understanding back pain reduces worry and helps you keep moving.",
@@ -103,9 +103,12 @@ def activities(t: Thresholds) -> list[Activity]:
                 ),
             ),
             cautions=(
-                ConditionalText("Osteoporosis: build up impact gradually.", osteoporosis),
                 ConditionalText(
-                    "Pregnancy: continue only if the pregnancy is uncomplicated and your maternity team agrees; stop if you have bleeding, dizziness, chest pain or contractions.",
+                    "Thin bones (osteoporosis): build up slowly to running and jumping.",
+                    osteoporosis,
+                ),
+                ConditionalText(
+                    "Pregnancy: keep running only if your pregnancy is going well and your maternity team agrees. Stop if you have bleeding, dizziness, chest pain or contractions.",
                     pregnant,
                 ),
             ),
@@ -114,15 +117,15 @@ def activities(t: Thresholds) -> list[Activity]:
         ),
         Activity(
             id="core_stability",
-            name="Core stability (motor control) exercise",
+            name="Core exercise for a steady back",
             eligibility=subacute_or_chronic,
             reason="Your pain has lasted 4 weeks or more; motor-control exercise helps in the short term.",
             dose="Motor-control or core exercises 2–3 times a week, 20–30 minutes, for 8–12 weeks.",
-            progression="Increase difficulty as control improves; a physiotherapist can guide this.",
+            progression="Make it harder as your control gets better; a physiotherapist can guide you.",
             cautions=(
                 ConditionalText("Pregnancy: use a programme adapted for pregnancy.", pregnant),
                 ConditionalText(
-                    "Osteoporosis: avoid sit-ups, crunches and bending forward under load; favour steadying and back-extension exercises.",
+                    "Thin bones (osteoporosis): avoid sit-ups, crunches and bending forward while lifting. Choose exercises that hold your back steady or arch it back gently.",
                     osteoporosis,
                 ),
             ),
@@ -221,7 +224,7 @@ def activities(t: Thresholds) -> list[Activity]:
             progression="Stop when you no longer need it.",
             cautions=(
                 ConditionalText(
-                    "Pregnancy: ask your midwife or pharmacist before taking any painkiller; anti-inflammatories are usually avoided in pregnancy.",
+                    "Pregnancy: ask your midwife or pharmacist before you take any painkiller. Anti-inflammatories are usually avoided in pregnancy.",
                     pregnant,
                 ),
                 # clinical.md section 6: no fields for stomach, kidney, heart or asthma problems

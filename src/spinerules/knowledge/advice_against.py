@@ -45,7 +45,10 @@ _NICE_LBP_TREATMENTS = (
 )
 _NICE_LBP_MEDICINES = (
     ("nice_no_paracetamol_alone", "Doctors do not recommend paracetamol on its own for back pain."),
-    ("nice_no_opioids_chronic", "Doctors do not recommend opioids for long-lasting back pain."),
+    (
+        "nice_no_opioids_chronic",
+        "Doctors do not recommend opioids for back pain that has lasted a long time.",
+    ),
     (
         "nice_no_antidepressants",
         "Doctors do not recommend antidepressants (SSRIs, SNRIs or tricyclics) for back pain.",
@@ -66,11 +69,11 @@ _NICE_SCIATICA = (
     ),
     (
         "nice_sciatica_no_benzodiazepines",
-        "Doctors do not recommend benzodiazepines (such as diazepam) for sciatica.",
+        "Doctors do not recommend calming tablets such as diazepam (benzodiazepines) for sciatica.",
     ),
     (
         "nice_sciatica_no_opioids_chronic",
-        "Doctors do not recommend opioids for long-lasting sciatica.",
+        "Doctors do not recommend opioids for sciatica that has lasted a long time.",
     ),
 )
 #: Section 7: paracetamol is the usual first choice in pregnancy, so its "do not" is not said

@@ -32,7 +32,7 @@ def _three(t: Thresholds) -> Condition:
 
 
 def red_flags(t: Thresholds) -> list[RedFlag]:
-    refer = "Make an appointment with your doctor and ask for a referral to a rheumatologist: your pattern of back pain fits inflammatory back pain (axial spondyloarthritis), which has effective treatments."
+    refer = "Make an appointment with your doctor and ask to see a rheumatologist (a joint specialist). Your back pain fits the pattern of inflammatory back pain (axial spondyloarthritis), which has good treatments."
     return [
         RedFlag(
             id="axspa_refer",
@@ -80,7 +80,7 @@ def watch_items(t: Thresholds) -> list[WatchItem]:
                 lt(COUNT, t.axspa_refer_count, "axspa_refer_count"),
                 *(not_flag(r) for r in REFERRALS),
             ),
-            advice="Come back to your doctor if new features appear, especially psoriasis, inflammatory bowel disease (Crohn's or colitis) or a painful red eye (uveitis).",
+            advice="See your doctor again if new signs appear, such as psoriasis (a scaly skin rash), Crohn's or colitis (bowel disease), or a painful red eye (uveitis).",
             evidence=EVIDENCE,
         )
     ]

@@ -44,7 +44,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
                         ),
                         Unknown("trauma_days_ago"),
                     ),
-                    action="Go to an emergency department now (call emergency services if you cannot move safely): a recent serious injury can break a bone in the spine.",
+                    action="Go to an emergency department now, or call emergency services if you cannot move safely. A recent bad injury can break a bone in the spine.",
                 )
             ],
         ),
@@ -53,7 +53,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Possible fracture with new nerve problems",
             tier=Urgency.EMERGENCY,
-            action="Go to an emergency department now: a possible spinal fracture with new weakness, numbness or bladder or bowel change can injure the spinal cord or nerves.",
+            action="Go to an emergency department now. A possible broken bone in the spine, with new weakness, numbness, or bladder or bowel change, can harm the spinal cord or nerves.",
             condition=any_of(*(flag(f) for f in OTHER_FRACTURE_FLAGS)) & new_neuro_deficit(),
             evidence=EVIDENCE,
         ),

@@ -59,7 +59,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Past cancer with new nerve symptoms",
             tier=Urgency.EMERGENCY,
-            action="Go to an emergency department now (or call your acute oncology service): after cancer, new nerve symptoms can be spinal cord compression, which needs an MRI scan within 24 hours and treatment before function is lost.",
+            action="Go to an emergency department now, or call your cancer team's emergency line (acute oncology service). After cancer, new nerve problems can mean the cancer is pressing on the spinal cord. You need an MRI scan within 24 hours, and treatment before the nerves are harmed.",
             condition=yes("history_of_cancer") & new_neuro_symptom(),
             evidence=NG234,
         ),
@@ -77,7 +77,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Past cancer with pain features of spread to the spine",
             tier=Urgency.URGENT,
-            action="See a doctor today (or call your acute oncology service): after cancer, this pattern of back pain needs same-day assessment for spread to the spine.",
+            action="See a doctor today, or call your cancer team's emergency line: after cancer, this kind of back pain needs to be checked today for spread to the spine.",
             condition=yes("history_of_cancer")
             & any_of(
                 yes("thoracic_pain"),
@@ -128,7 +128,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             family=FAMILY,
             title="Persistent back pain at 60 or over",
             tier=Urgency.SOON,
-            action=f"{_REVIEW} and ask about blood tests (full blood count, calcium, and ESR or plasma viscosity) to rule out myeloma, as NICE NG12 advises for persistent back pain at 60 or over.",
+            action=f"{_REVIEW} and ask about blood tests for myeloma (a blood cancer): a full blood count, calcium, and ESR or plasma viscosity. NICE advises these when back pain lasts at 60 or over.",
             condition=ge("age", t.myeloma_age, "myeloma_age")
             & ge("pain_duration_days", t.myeloma_days, "myeloma_days"),
             evidence=NG12,

@@ -154,7 +154,7 @@ def cards(t: Thresholds) -> list[SafetyNetCard]:
             items=(
                 ConditionalText("are bleeding from the vagina"),
                 ConditionalText("are leaking fluid"),
-                ConditionalText("have regular tightenings or contractions"),
+                ConditionalText("have tightenings or pains that come and go (contractions)"),
                 ConditionalText("feel your baby moving less than usual"),
             ),
             tiers=_ALL,
