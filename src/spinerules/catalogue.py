@@ -33,13 +33,17 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
             out += [f"### `{flag.id}` — {flag.title}", ""]
             out.append(f"- **When**: {flag.condition.describe()}")
             timeframe = (flag.timeframe or DEFAULT_TIMEFRAME[flag.tier]).value
-            reviewable = " — reviewable" if flag.reviewable else ""
-            out.append(f"- **Tier**: {flag.tier.value}, {timeframe}{reviewable}")
+            marks = " — reviewable" if flag.reviewable else ""
+            marks += " — limits plan" if flag.limits_plan else ""
+            out.append(f"- **Tier**: {flag.tier.value}, {timeframe}{marks}")
             for esc in flag.escalations:
                 out.append(f"- **Raised to {esc.tier.value}** when: {esc.condition.describe()}")
                 if esc.action:
                     out.append(f"  - action at {esc.tier.value}: {esc.action}")
             out.append(f"- **Action**: {flag.action}")
+            for note in flag.action_notes:
+                when = f" when {note.when.describe()}" if note.when is not None else ""
+                out.append(f"  - adds{when}: {note.text}")
             out += [f"- **Evidence**: {_evidence(rule_base, flag.evidence)}", ""]
         for item in (w for w in rule_base.watch_items if w.family == fam):
             out += [f"### `{item.id}` (watch item) — {item.title}", ""]
@@ -50,7 +54,7 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
         return "\n".join(out)
     out += ["## Activities", ""]
     for act in rule_base.activities:
-        out += [f"### `{act.id}` — {act.name}", ""]
+        out += [f"### `{act.id}` — {act.name} ({act.kind})", ""]
         out.append(f"- **When**: {act.eligibility.describe()}")
         out.append(f"- **Dose**: {act.dose} **Progression**: {act.progression}")
         for x in act.exclusions:
@@ -61,11 +65,24 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
         if act.framing:
             out.append(f"- **Framing**: {act.framing}")
         out += [f"- **Evidence**: {_evidence(rule_base, act.evidence)}", ""]
+    out += ["## Safety-net cards", ""]
+    for card in rule_base.cards:
+        triggers = [f"a {', '.join(card.families)} flag or watch item"] if card.families else []
+        triggers += [card.when.describe()] if card.when is not None else []
+        triggers += ["the screen is incomplete"] if card.screen_incomplete else []
+        tiers = ", ".join(u.value for u in card.tiers)
+        when = f"when {' or '.join(triggers)}" if triggers else "always"
+        out += [f"### `{card.id}` — {card.title}", "", f"- **Shown** at {tiers}, {when}"]
+        for item in card.items:
+            cond = f" (shown when {item.when.describe()})" if item.when is not None else ""
+            out.append(f"  - {item.text}{cond}")
+        out += [f"- **Evidence**: {_evidence(rule_base, card.evidence)}", ""]
     out += ["## Advice against", ""]
     for against in rule_base.advice_against:
         cited = _evidence(rule_base, against.evidence)
+        when = f" (when {against.applies_when.describe()})" if against.applies_when else ""
         out.append(
-            f"- `{against.id}` ({against.profile}, {against.scope}): {against.text} — {cited}"
+            f"- `{against.id}` ({against.profile}, {against.scope}){when}: {against.text} — {cited}"
         )
     return "\n".join(out) + "\n"
 

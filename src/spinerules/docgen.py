@@ -33,12 +33,19 @@ def patient_state_page() -> str:
         "`age`; `onset_before_35` is derived from `first_back_pain_age` when that is known, and",
         "listing it with `first_back_pain_age` 35 or more is an error.",
         "",
-        "| field | allowed | required | meaning |",
-        "|---|---|---|---|",
+        "`question` is how a person is asked (lay wording, used for `Assessment.questions`);",
+        "fields marked *clinician* are listed for a clinician, never asked of the person.",
+        "",
+        "| field | allowed | required | meaning | question |",
+        "|---|---|---|---|---|",
     ]
     for spec in FIELDS.values():
         required = "yes" if spec.required else ""
-        lines.append(f"| `{spec.name}` | {_allowed(spec)} | {required} | {spec.description} |")
+        who = "*clinician*: " if spec.asked_of == "clinician" else ""
+        lines.append(
+            f"| `{spec.name}` | {_allowed(spec)} | {required} | {spec.description} "
+            f"| {who}{spec.question} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -52,8 +52,10 @@ def _kind(kind: str) -> str:
     return "exercise" if kind == "activity" else kind
 
 
-def _tiers(tiers: Iterable[Urgency | str]) -> frozenset[Urgency]:
-    return frozenset(Urgency(t) for t in tiers)
+def _tiers(tiers: Iterable[Urgency | str]) -> tuple[Urgency, ...]:
+    """Most urgent first, without repeats: a tuple, so the rule base's hash (which reprs every
+    rule) does not depend on set iteration order."""
+    return tuple(sorted({Urgency(t) for t in tiers}, key=lambda u: -u.rank))
 
 
 def _strings(items: Iterable[str]) -> tuple[str, ...]:
@@ -276,7 +278,7 @@ class SafetyNetCard:
     id: str
     title: str
     items: tuple[ConditionalText, ...] = attrs.field(converter=_texts)
-    tiers: frozenset[Urgency] = attrs.field(converter=_tiers)
+    tiers: tuple[Urgency, ...] = attrs.field(converter=_tiers)
     evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
     families: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     when: Condition | None = None
