@@ -1,4 +1,4 @@
-"""Assess three people (an emergency, a sciatica, a chronic case) and print each result.
+"""Assess four people (two emergencies, a sciatica, a chronic case) and print each result.
 
 Run: python examples/quickstart.py   (or: python3 tasks.py demo)
 """
@@ -13,7 +13,7 @@ from spinerules.formats.text import render_text
 
 PATIENTS = Path(__file__).parent / "patients"
 
-for name in ("emergency_cauda_equina", "sciatica", "chronic"):
+for name in ("emergency_cauda_equina", "sudden_pain_at_68", "sciatica", "chronic"):
     answers = json.loads((PATIENTS / f"{name}.json").read_text())
     assessment = spinerules.assess(answers)
     print(f"===== {name} =====")

@@ -55,6 +55,8 @@ __all__ = [
     "CORE_SAFETY_QUESTIONS",
     "ESCALATION_ORDERS",
     "NON_SYMPTOM_BOOLS",
+    "REVISION3_BOOLS",
+    "SPEC_RED_FLAG_IDS",
     "SYMPTOM_BOOLS",
     "fast_patient_dicts",
     "generated_activities",
@@ -77,6 +79,78 @@ def known_activity_ids() -> st.SearchStrategy[str]:
     return st.sampled_from(ACTIVITY_IDS)
 
 
+#: Every red-flag id of clinical.md section 4 (revision 3), written out from the spec rather than
+#: read from the rule base: ``clinician_cleared_flags`` accepts only these (section 3), so the
+#: generators draw cleared lists from here (an activity id there is an input error).
+SPEC_RED_FLAG_IDS: tuple[str, ...] = (
+    # cauda_equina
+    "ces_saddle",
+    "ces_bladder",
+    "ces_bowel",
+    "ces_sexual",
+    "ces_bilateral_legs",
+    # neuro_deficit
+    "neuro_gait",
+    "neuro_progressive_weakness",
+    "neuro_foot_drop",
+    "neuro_stable_weakness",
+    "radicular_sensory",
+    "radicular_persistent",
+    # malignancy
+    "mscc",
+    "malignancy_suspected_neuro",
+    "cancer_metastasis_features",
+    "cancer_history",
+    "malignancy_weight_loss_age",
+    "ng12_myeloma_bloods",
+    "malignancy_weak_combination",
+    "malignancy_unrelenting_pain",
+    # infection
+    "infection_neuro",
+    "infection_fever_risk",
+    "infection_fever",
+    "infection_post_procedure",
+    "infection_risk_factor",
+    # fracture
+    "fracture_major_trauma",
+    "fracture_neuro",
+    "fracture_deformity",
+    "fracture_fragility",
+    "fracture_risk_profile",
+    # axspa
+    "axspa_refer",
+    "axspa_hla_b27_positive",
+    "axspa_test_hla_b27",
+    # vascular (revision 3 adds collapse_with_back_pain and sudden_severe_pain_older)
+    "collapse_with_back_pain",
+    "aaa_rupture_suspected",
+    "sudden_severe_pain_older",
+    "aaa_known_symptomatic",
+    "aaa_pulsatile_mass",
+    "thoracic_sudden_severe",
+    "visceral_abdominal_pain",
+    # pregnancy (revision 3)
+    "pregnancy_acute_pain",
+)
+
+#: The booleans revision 3 added or newly reads (clinical.md section 11, R3-1 to R3-6): the six
+#: NG156 AAA risk factors, and the symptoms of the new vascular and pregnancy rules.
+REVISION3_BOOLS: tuple[str, ...] = (
+    "smokes_or_smoked",
+    "cardiovascular_disease",
+    "hypertension",
+    "high_cholesterol",
+    "copd",
+    "family_history_aaa",
+    "pregnant",
+    "collapse_or_fainting",
+    "sudden_severe_onset",
+    "abdominal_pain",
+    "known_aortic_aneurysm",
+    "unrelenting_pain",
+)
+
+
 # --- principle 4 --------------------------------------------------------------------------
 
 #: Booleans principle 4 leaves out of the generic property: a clinician review is not a
@@ -84,9 +158,13 @@ def known_activity_ids() -> st.SearchStrategy[str]:
 #: activity habit; ``balance_problems`` only ranks tai chi up (activity steering, excluded by
 #: the test brief). ``pregnant`` STAYS IN: principle 4's exemptions are clinician review,
 #: preferences and activity habits only; pregnancy is neither, and the spec defines it as a
-#: patient characteristic, not a preference. No red flag reads it today, so it must never move
-#: urgency; if one ever does, it must only raise it. ``ibd_history`` and ``uveitis_history``
+#: patient characteristic, not a preference. Revision 3's ``pregnancy_acute_pain`` reads it,
+#: so it must only ever raise urgency. ``ibd_history`` and ``uveitis_history``
 #: ("safety-netting for axSpA only") are history booleans, so they stay in for the same reason.
+#: ``off_work_due_to_back_pain`` (revision 3) is exempt by principle 4 ("fields that are not
+#: symptoms") but it only selects the ``return_to_work`` advice, so it can never move urgency;
+#: it stays in the generic list (test_properties pins the exempt set to the three above), where
+#: the property holds for it trivially.
 NON_SYMPTOM_BOOLS = frozenset(
     {"clinician_reviewed_this_episode", "currently_runs", "balance_problems"}
 )
@@ -119,6 +197,11 @@ ESCALATION_ORDERS: dict[str, tuple[tuple[Any, ...], ...]] = {
 
 _IDS = known_activity_ids()
 _VALUES = {name: field_values(spec, _IDS) for name, spec in FIELDS.items()}
+#: clinical.md section 3: clinician_cleared_flags holds red-flag ids of the rule base, not
+#: activity ids (which is what ``field_values`` draws for a list field).
+_CLEARED = "clinician_cleared_flags"
+if _CLEARED in _VALUES:
+    _VALUES[_CLEARED] = st.lists(st.sampled_from(SPEC_RED_FLAG_IDS), unique=True, max_size=4)
 _MAYBE = {name: st.one_of(st.just(ABSENT), st.none(), values) for name, values in _VALUES.items()}
 _FEATURES_NO_ONSET = st.lists(
     st.sampled_from([f for f in AXSPA_FEATURES if f != ONSET]), unique=True
@@ -164,9 +247,16 @@ _DURATION = st.one_of(st.integers(0, 120), st.integers(0, 36500))
 
 
 @st.composite
-def sparse_patient_dicts(draw: st.DrawFn, max_present: int = 3) -> dict[str, Any]:
-    """A few symptoms present, the rest "no" or unanswered; every other field as usual."""
-    present = set(draw(st.lists(st.sampled_from(SYMPTOM_BOOLS), max_size=max_present, unique=True)))
+def sparse_patient_dicts(
+    draw: st.DrawFn, max_present: int = 3, pool: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """A few symptoms present, the rest "no" or unanswered; every other field as usual.
+
+    ``pool`` (default: every symptom boolean) is where the present symptoms are drawn from, so a
+    test can make a family's symptoms common (e.g. ``REVISION3_BOOLS``) and still keep the shape.
+    """
+    choices = tuple(SYMPTOM_BOOLS if pool is None else pool)
+    present = set(draw(st.lists(st.sampled_from(choices), max_size=max_present, unique=True)))
     # Half the patients answer every core safety question, so complete screens are common.
     core_answered = draw(st.booleans())
     data: dict[str, Any] = {}
@@ -223,6 +313,8 @@ def realistic_patient_dict(rng: random.Random) -> dict[str, Any]:
                 f for f in AXSPA_FEATURES if f != ONSET or data.get("first_back_pain_age", 0) < 35
             ]
             data[name] = rng.sample(pool, rng.randint(0, 5))
+        elif name == _CLEARED:
+            data[name] = rng.sample(SPEC_RED_FLAG_IDS, rng.choice((0, 0, 0, 1, 2)))
         elif spec.kind == "list":
             data[name] = rng.sample(ACTIVITY_IDS, rng.randint(0, 3))
         elif spec.kind == "startback":
@@ -317,6 +409,8 @@ def _random_value(rng: random.Random, name: str, spec: FieldSpec, data: dict[str
             f for f in AXSPA_FEATURES if f != ONSET or (data.get("first_back_pain_age") or 0) < 35
         ]
         return rng.sample(pool, rng.randint(0, len(pool)))
+    if name == _CLEARED:
+        return rng.sample(SPEC_RED_FLAG_IDS, rng.randint(0, 4))
     if spec.kind == "list":
         return rng.sample(ACTIVITY_IDS, rng.randint(0, 4))
     items = {f"item{n}": rng.choice((None, False, True)) for n in range(1, 9)}

@@ -41,7 +41,7 @@ def _section(section: Section) -> str:
             + "</ul>"
         )
     for entry in section.entries:
-        flag = ' class="flag"' if section.id == "red_flags" else ' class="entry"'
+        flag = ' class="flag"' if section.id.startswith("red_flags") else ' class="entry"'
         details = "".join(
             f"<dt>{_e(label)}</dt><dd>{_e(text)}</dd>" for label, text in entry.details
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..assessment import Assessment, EvidenceRef, Recommendation
+from ..assessment import Assessment, EvidenceRef, Recommendation, RedFlagFinding
 from ..levels import Grade, Timeframe, Urgency
 
 HEADLINE = {
@@ -33,6 +33,7 @@ MORE_QUESTIONS = "Questions that could change this advice"
 FOR_CLINICIAN = "For your clinician"
 FOR_CLINICIAN_NOTE = "Only a clinician can check these. Show them this list."
 RED_FLAGS = "What to do"
+ALSO_FOUND = "Also found: tell the doctor who sees you"
 WATCH = "Keep an eye on"
 ADVICE = "Advice"
 CHOOSE = "Choose one or two you will keep doing"
@@ -88,10 +89,10 @@ class PersonView:
     provenance: str
 
 
-def _flag_entries(a: Assessment) -> tuple[Entry, ...]:
+def _flag_entries(flags: tuple[RedFlagFinding, ...]) -> tuple[Entry, ...]:
     return tuple(
         Entry(f.title, (("What to do", f.action), ("How soon", TIMEFRAME_WORDS[f.timeframe])), f.id)
-        for f in a.red_flags
+        for f in flags
     )
 
 
@@ -138,8 +139,15 @@ def person_view(a: Assessment) -> PersonView:
     asked = _questions(a, "person")
     if not a.screen_complete and not action_first:
         sections.append(Section("questions", SAFETY_QUESTIONS, (INCOMPLETE_NOTE,), asked))
-    if a.red_flags:
-        sections.append(Section("red_flags", RED_FLAGS, entries=_flag_entries(a)))
+    # The action of the assessment's own tier leads; flags of a lower tier are still shown
+    # (principle 5), under their own heading, so "see a doctor today" never reads as the
+    # answer beside "go now".
+    lead = tuple(f for f in a.red_flags if f.urgency == a.urgency)
+    also = tuple(f for f in a.red_flags if f.urgency != a.urgency)
+    if lead:
+        sections.append(Section("red_flags", RED_FLAGS, entries=_flag_entries(lead)))
+    if also:
+        sections.append(Section("red_flags_also", ALSO_FOUND, entries=_flag_entries(also)))
     if asked and (a.screen_complete or action_first):
         title = MORE_QUESTIONS if a.screen_complete else UNANSWERED_AFTER_ACTION
         sections.append(Section("questions", title, bullets=asked))
