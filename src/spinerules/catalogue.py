@@ -134,6 +134,8 @@ def patient_texts(rule_base: RuleBase) -> list[tuple[str, str]]:
         "FOR_CLINICIAN_NOTE",
         "CHOOSE",
         "CHOOSE_NOTE",
+        "ALSO_FOUND",
+        "SAFETY_QUESTIONS",
     ):
         out.append((f"view:{name.lower()}", getattr(view, name)))
     out += [
