@@ -117,7 +117,8 @@ def cards(t: Thresholds) -> list[SafetyNetCard]:
             items=(
                 ConditionalText("feel very unwell, confused or very sleepy"),
                 ConditionalText("are short of breath or breathing fast"),
-                ConditionalText("have shaking chills"),
+                # fever includes shaking chills (section 2): not said to a person who has them.
+                ConditionalText("have shaking chills", _unless("fever")),
                 ConditionalText("have skin that is blotchy, very pale or blue"),
             ),
             tiers=_NOT_EMERGENCY,
