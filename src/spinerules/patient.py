@@ -363,7 +363,13 @@ class PatientState:
 
 def _property_schema(spec: FieldSpec) -> dict[str, object]:
     nullable: list[str] = [] if spec.required else ["null"]
-    schema: dict[str, object] = {"description": spec.description}
+    # "title" is the question a person is asked, in lay words (principle 10); "x-asked-of"
+    # says whether the person or only a clinician can answer it.
+    schema: dict[str, object] = {
+        "title": spec.question,
+        "description": spec.description,
+        "x-asked-of": spec.asked_of,
+    }
     if spec.kind == "enum":
         schema["enum"] = [*spec.choices, *([None] if nullable else [])]
     elif spec.kind == "startback":
