@@ -10,10 +10,13 @@ emergency, which makes every engine look like its worst case). Prevalences below
 the sources are rough orders of magnitude for primary-care back pain, and where none exists the
 number is a design choice towards the tier mix the brief asked for (roughly 1-2 % emergency,
 5-10 % urgent, ~20 % soon, the rest self-care). ``run.py`` prints the tier mix the rules actually
-produce: with seed 20260426 and 10,000 patients it is about 1.9 % emergency, 7.5 % urgent, 34 %
-soon, 56 % self-care. "Soon" comes out above 20 % because of the rules, not the answers: the weak
-malignancy combination (two of: age >= 50, night pain, not improving after 4 weeks, ...) fires
-for ~1 patient in 7, and one-sided sciatica over 6 weeks or at 7/10 for ~1 in 10.
+produce: with seed 20260426 and 10,000 patients it is about 2.8 % emergency, 7.4 % urgent, 32 %
+soon, 58 % self-care (revision 3 of clinical.md). "Soon" comes out above 20 % because of the
+rules, not the answers: the weak malignancy combination (two of: age >= 50, night pain, not
+improving after 4 weeks, ...) fires for ~1 patient in 10, and one-sided sciatica over 6 weeks or
+at 7/10 for ~1 in 10. Emergency comes out above 2 % because of revision 3's aorta rule (R3-2):
+at 50 or over, sudden severe onset with any AAA risk factor is an emergency, and most people of
+that age report one (smoking, high blood pressure, ...); that rule fires for ~0.9 % of patients.
 
 Demography and the episode
     age: normal(45, 14) clipped to 16..95 (back-pain consulters peak at 40-60). Sex 52 % female,
@@ -43,7 +46,13 @@ red-flag answer; Downie 2013; Yusuf 2019)
     minor trauma 20 %, osteoporosis 1 % (15 % at 65 and over), previous vertebral fracture 1.5 %,
     structural deformity 0.2 %, night pain 7 %, unrelenting pain 3 %, thoracic pain 6 %, sudden
     severe onset 3 %, abdominal pain 3 %, collapse or fainting 0.1 %, pulsatile mass 0.03 %,
-    known aortic aneurysm 0.1 % (1 % at 65 and over).
+    known aortic aneurysm 0.1 % (1 % at 65 and over). Pregnant: 6 % of women aged 18-45.
+
+AAA risk factors (NICE NG156 1.1.2; what people report, by age under 45 / 45-64 / 65 and over:
+rough orders of magnitude from UK population surveys)
+    smokes or smoked 30 / 45 / 55 %, cardiovascular disease 1 / 5 / 18 %, high blood pressure
+    5 / 20 / 45 %, high cholesterol 3 / 15 / 30 %, COPD 0.5 / 2.5 / 6 %, a parent, brother or
+    sister with an aortic aneurysm 1 / 2 / 2 %.
 
 Inflammatory back pain (NICE NG65)
     each of the eight listed features ~7 % (so 3 or more features is rare), first back pain age
@@ -55,7 +64,15 @@ Missing answers
     symptom questions 4 % each. STarT Back: 85 % answer all nine items, 5 % some, 10 % none;
     answers follow two latent scores (physical, distress). Scored patients come out about 41 %
     low, 36 % medium and 23 % high risk: lower-risk than Hill 2011's trial (26/46/28), as a
-    self-referral population would be. 12 % have been reviewed by a clinician this episode.
+    self-referral population would be. 12 % have been reviewed by a clinician this episode;
+    for each of them the clinician has cleared, each with chance one half, the ``soon`` flags
+    their answers raise among cancer_history, malignancy_weight_loss_age,
+    infection_risk_factor, fracture_fragility (which may have fired at urgent, where a
+    clearance is not applied), neuro_stable_weakness and radicular_sensory (clinical.md
+    section 3), so ~1 % carry ``clinician_cleared_flags``.
+
+Work: off work or unable to do the usual work because of back pain 20 % under 67, 2 % from 67
+(a design choice).
 
 Preferences: 30 % list one or two preferred built-in activities, 10 % one to avoid.
 """
@@ -72,7 +89,8 @@ __all__ = ["ACTIVITY_IDS", "CORE_SAFETY_QUESTIONS", "DEFAULT_SEED", "generate", 
 
 DEFAULT_SEED = 20260426
 
-#: Built-in activity ids (clinical.md section 6), for preferred and avoided activities.
+#: Built-in exercise ids (clinical.md section 6), for preferred and avoided activities (C5:
+#: advice and comfort items cannot be preferred or avoided).
 ACTIVITY_IDS = (
     "walking",
     "running",
@@ -81,8 +99,6 @@ ACTIVITY_IDS = (
     "yoga",
     "tai_chi",
     "group_exercise",
-    "superficial_heat",
-    "break_up_sitting",
 )
 
 _AXSPA_LISTED = (
@@ -94,6 +110,15 @@ _AXSPA_LISTED = (
     "arthritis_history",
     "enthesitis_history",
     "psoriasis_history",
+)
+#: NG156 1.1.2 risk factors for an aortic aneurysm, by age band (under 45, 45-64, 65 and over).
+_AAA_RISK_FACTORS = (
+    ("smokes_or_smoked", (0.30, 0.45, 0.55)),
+    ("cardiovascular_disease", (0.01, 0.05, 0.18)),
+    ("hypertension", (0.05, 0.20, 0.45)),
+    ("high_cholesterol", (0.03, 0.15, 0.30)),
+    ("copd", (0.005, 0.025, 0.06)),
+    ("family_history_aaa", (0.01, 0.02, 0.02)),
 )
 _CORE_MISSING = 0.01
 _OTHER_MISSING = 0.04
@@ -290,7 +315,48 @@ def _patient(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.10:
         preferred = d.get("preferred_activities", [])
         d["avoid_activities"] = rng.sample([a for a in ACTIVITY_IDS if a not in preferred], 1)
+
+    # Revision 3 fields, drawn after every earlier answer so that those stay as they were.
+    band = 0 if age < 45 else 1 if age < 65 else 2
+    for name, by_band in _AAA_RISK_FACTORS:
+        d[name] = _bool(rng, name, by_band[band])
+    d["off_work_due_to_back_pain"] = _bool(
+        rng, "off_work_due_to_back_pain", 0.2 if age < 67 else 0.02
+    )
+    if d["clinician_reviewed_this_episode"] is True:
+        cleared = [flag for flag, held in _clearable(d) if held and rng.random() < 0.5]
+        if cleared:
+            d["clinician_cleared_flags"] = cleared
     return {k: v for k, v in d.items() if v is not _ABSENT}
+
+
+def _clearable(d: dict[str, Any]) -> tuple[tuple[str, bool], ...]:
+    """(red-flag id, whether the answers raise it) for the ``soon`` flags a clinician clears
+    most often (clinical.md section 3); ``fracture_fragility`` may have fired at ``urgent``,
+    where the clearance is not applied."""
+    fragile = any(
+        d.get(k) is True
+        for k in ("osteoporosis", "long_term_corticosteroids", "previous_vertebral_fracture")
+    )
+    return (
+        ("cancer_history", d.get("history_of_cancer") is True),
+        ("malignancy_weight_loss_age", d.get("unexplained_weight_loss") is True and d["age"] >= 50),
+        (
+            "infection_risk_factor",
+            any(
+                d.get(k) is True
+                for k in (
+                    "iv_drug_use",
+                    "immunosuppressed",
+                    "long_term_corticosteroids",
+                    "recent_bacterial_infection",
+                )
+            ),
+        ),
+        ("fracture_fragility", d.get("minor_trauma") is True and (fragile or d["age"] >= 70)),
+        ("neuro_stable_weakness", d.get("leg_weakness") == "stable"),
+        ("radicular_sensory", d.get("leg_numbness_or_tingling") == "one_side"),
+    )
 
 
 def iter_patients(n: int, seed: int = DEFAULT_SEED) -> Iterator[dict[str, Any]]:

@@ -708,13 +708,15 @@ Notes
   * vs floor: cost per patient relative to the hand-written if/else: "x p50" is this row's p50
     over the floor's p50; "x thr" (rows without a per-call latency) is the floor's throughput over
     this row's. 1.0x = as cheap as the floor; higher is slower.
-  * The three baselines compute only the urgency and the red-flag ids (all 37 built-in red flags
-    with tiers, escalations and the reviewable rule); the assess() rows also build the full
-    Assessment (STarT Back, plan, evidence, safety-net, unanswered questions, trace).
-  * raw durable-rules: one ruleset of 55 rules plus a catch-all, one fact per patient with every
+  * The three baselines compute only the urgency and the red-flag ids (all 40 built-in red flags
+    of clinical.md revision 3 with tiers, escalations, the reviewable rule and clinician
+    clearance); the assess() rows also build the full Assessment (STarT Back, plan, evidence,
+    safety-net, unanswered questions, trace).
+  * raw durable-rules: one ruleset of 59 rules plus a catch-all, one fact per patient with every
     property (sentinel "?" for unknown), fresh sid, delete_state after; host without timer
-    threads; the NG65 feature count is computed in Python; "2 or more of" written out as pairs.
-  * rule-engine: one Rule per (flag, tier), 45 rules, evaluated with Rule.matches on a dict of
+    threads; the NG65 feature count and one cleared_<id> boolean per clearable flag are computed
+    in Python; "2 or more of" written out as pairs.
+  * rule-engine: one Rule per (flag, tier), 49 rules, evaluated with Rule.matches on a dict of
     every property (null for unknown) plus the NG65 count computed in Python.
   * batch (columnar): read Parquet + spinerules.screen_table + write Parquet, median of runs;
     the input columns are the flat JSON form (lists for sets, a struct for STarT Back).
@@ -909,10 +911,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--memory-child", nargs=2, metavar=("ENGINE", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.n, args.memory_n, args.memory_durable_n = 200, 2_000, 300
-        args.batch_n, args.batch_repeats, args.many_n = 2_000, 1, 400
-        args.plugin_n, args.tm_n, args.block, args.plugin_block = 20, 100, 50, 5
+    if args.quick:  # tiny sizes, except those given on the command line (--quick --n 3000)
+        parser.set_defaults(n=200, memory_n=2_000, memory_durable_n=300)
+        parser.set_defaults(batch_n=2_000, batch_repeats=1, many_n=400)
+        parser.set_defaults(plugin_n=20, tm_n=100, block=50, plugin_block=5)
+        args = parser.parse_args(argv)
     return args
 
 

@@ -2,10 +2,11 @@
 
 Written straight from the specification (section 4 with section 2's definitions of "new
 neurological symptom" and "new neurological deficit", principle 7's unknowns, the default
-thresholds of section 4, and section 3's reviewable rule), not from spinerules' rule base, so
-that ``run.py`` can check it against ``assess()`` on the benchmark population. It computes what
-the benchmark compares: the urgency and the set of red-flag ids the assessment reports. No
-trace, no evidence, no recommendations: it is the least work any implementation must do.
+thresholds of section 4, and section 3's reviewable rule and clinician clearance; revision 3),
+not from spinerules' rule base, so that ``run.py`` can check it against ``assess()`` on the
+benchmark population. It computes what the benchmark compares: the urgency and the set of
+red-flag ids the assessment reports. No trace, no evidence, no recommendations: it is the least
+work any implementation must do.
 
 It reads the flat JSON form directly; an unanswered field is absent or ``None`` and never
 satisfies a condition, except where the spec says so (an unknown neurological course counts as
@@ -31,6 +32,15 @@ REVIEWABLE = frozenset(
     }
 )
 _STABLE = ("stable_2_to_12_weeks", "stable_over_12_weeks")
+#: NG156 1.1.2 risk factors for an abdominal aortic aneurysm (section 4, family vascular).
+AAA_RISK_FACTORS = (
+    "smokes_or_smoked",
+    "cardiovascular_disease",
+    "hypertension",
+    "high_cholesterol",
+    "copd",
+    "family_history_aaa",
+)
 
 
 def axspa_count(d: Mapping[str, Any]) -> int:
@@ -78,6 +88,7 @@ def screen(d: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
     thoracic = g("thoracic_pain") is True
     sudden = g("sudden_severe_onset") is True
     abdominal = g("abdominal_pain") is True
+    collapse = g("collapse_or_fainting") is True
     fever = g("fever") is True
     osteoporosis = g("osteoporosis") is True
     steroids = g("long_term_corticosteroids") is True
@@ -132,7 +143,10 @@ def screen(d: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
         fired["malignancy_weight_loss_age"] = "soon"
     if age is not None and age >= 60 and duration is not None and duration >= 42:
         fired["ng12_myeloma_bloods"] = "soon"
-    not_improving = duration is not None and duration >= 28 and trend in ("unchanged", "worsening")
+    # Not improving after 4 weeks: "unchanged" counts only before the chronic phase (85 days).
+    not_improving = duration is not None and (
+        (duration >= 28 and trend == "worsening") or (28 <= duration < 85 and trend == "unchanged")
+    )
     weak_flags = (
         older50
         + (age is not None and age < 20)
@@ -205,23 +219,47 @@ def screen(d: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
             fired["axspa_test_hla_b27"] = "soon"
 
     # Vascular and other non-spinal causes.
-    if older50 and (g("collapse_or_fainting") is True or (sudden and abdominal)):
-        fired["aaa_rupture_suspected"] = "emergency"
-    if g("known_aortic_aneurysm") is True and (
-        abdominal or (duration is not None and duration <= 14)
+    if collapse:
+        fired["collapse_with_back_pain"] = "emergency"
+    if older50 and (
+        collapse
+        or (
+            sudden
+            and (
+                abdominal
+                or any(g(name) is True for name in AAA_RISK_FACTORS)
+                or (g("sex") == "male" and age >= 65)
+            )
+        )
     ):
-        fired["aaa_known_symptomatic"] = "emergency"
+        fired["aaa_rupture_suspected"] = "emergency"
+    if older50 and sudden:
+        fired["sudden_severe_pain_older"] = "urgent"
+    if g("known_aortic_aneurysm") is True:
+        recent = duration is not None and duration <= 14
+        emergency = abdominal or sudden or collapse or recent
+        fired["aaa_known_symptomatic"] = "emergency" if emergency else "urgent"
     if g("pulsatile_abdominal_mass") is True:
         fired["aaa_pulsatile_mass"] = "emergency"
     if thoracic and sudden:
         fired["thoracic_sudden_severe"] = "emergency"
-    if older50 and abdominal:
+    if abdominal and (older50 or sudden):
         fired["visceral_abdominal_pain"] = "urgent"
 
-    # A clinician's review turns the reviewable flags into watch items (no urgency).
+    # Pregnancy.
+    if g("pregnant") is True and (abdominal or sudden or unrelenting):
+        fired["pregnancy_acute_pain"] = "urgent"
+
+    # A clinician's review turns the reviewable flags into watch items (no urgency); so does a
+    # clinician's clearance, for a cleared flag that fired at soon (never urgent or emergency).
     if fired and g("clinician_reviewed_this_episode") is True:
         for rule_id in REVIEWABLE.intersection(fired):
             del fired[rule_id]
+    cleared = g("clinician_cleared_flags")
+    if fired and cleared:
+        for rule_id in set(cleared).intersection(fired):
+            if fired[rule_id] == "soon":
+                del fired[rule_id]
     if not fired:
         return "self_care", frozenset()
     tiers = set(fired.values())

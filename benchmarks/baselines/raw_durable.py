@@ -1,6 +1,6 @@
 """The built-in red flags written directly with ``durable.lang``: what a team would write by hand.
 
-All 37 red flags of clinical.md section 4, with their tiers and escalations, as ``@when_all``
+All 40 red flags of clinical.md section 4, with their tiers and escalations, as ``@when_all``
 rules over one flat patient fact. What this baseline does the way engine-notes.md says durable
 needs it, and what it simplifies:
 
@@ -10,21 +10,27 @@ needs it, and what it simplifies:
   (a missing property crashes durable), and every ruleset has a catch-all rule on the property
   ``seen`` (a fact that matches no rule raises ``MessageNotHandledException`` and still opens a
   session).
-* All 55 rules sit in one ruleset (one assert per patient), well under the ~130-rule ceiling;
+* All 59 rules sit in one ruleset (one assert per patient), well under the ~130-rule ceiling;
   ``setup(layout=4)`` splits them over four rulesets by family instead (measured: about twice
   the cost, each ruleset adds an assert, a JSON round trip and a catch-all action).
 * A tier escalation is a second rule of the same id (``ces_saddle`` urgent; ``ces_saddle`` and a
   new course, emergency); a flag's tier is the highest of its rules that fired.
 * Reviewable flags carry ``clinician_reviewed_this_episode != True`` in their rule.
+* Clinician clearance (section 3): every ``soon`` rule of a flag carries ``cleared_<id> != True``,
+  so a cleared flag drops out when it fires at ``soon`` only and stays when a rule of a higher
+  tier fires. ``cleared_<id>`` is one boolean per such flag, set in Python from
+  ``clinician_cleared_flags`` while building the fact (durable cannot test a list for a member
+  that is absent).
 * ``at least 2 of`` (weak malignancy flags, fracture risk profile) is written out as the
   pairs; ``fracture_neuro`` restates the other fracture flags' conditions instead of reading
   their outcome (durable has no truth maintenance; joining asserted flag facts would need a
   second pass).
 * Simplifications (stated in run.py's footnotes): the NG65 feature count is computed in Python
   while building the fact (``axspa_count``, with ``onset_before_35`` derived), because durable
-  cannot count the members of a list; the host is a ``durable.engine.Host`` whose ``_run`` starts
-  no timer threads (installed as ``durable.lang``'s host before first use), because the default
-  host's background threads can crash a process that also runs spinerules' own durable host.
+  cannot count the members of a list, and so are the ``cleared_<id>`` booleans; the host is a
+  ``durable.engine.Host`` whose ``_run`` starts no timer threads (installed as ``durable.lang``'s
+  host before first use), because the default host's background threads can crash a process
+  that also runs spinerules' own durable host.
 * No trace, no evidence, no recommendations: only the urgency and the red-flag ids.
 """
 
@@ -39,13 +45,14 @@ from durable import engine as durable_engine
 from durable import lang
 from durable.lang import m, ruleset, when_all
 
-from .ifelse import RANK, TIERS, axspa_count
+from .ifelse import AAA_RISK_FACTORS, RANK, TIERS, axspa_count
 
 UNKNOWN = "?"
 #: Every patient property a rule reads (the fact carries all of them, ``UNKNOWN`` when unanswered).
 PROPERTIES = (
     "age",
     "sex",
+    "pregnant",
     "pain_duration_days",
     "pain_intensity",
     "pain_trend",
@@ -85,6 +92,7 @@ PROPERTIES = (
     "collapse_or_fainting",
     "pulsatile_abdominal_mass",
     "known_aortic_aneurysm",
+    *AAA_RISK_FACTORS,
     "hla_b27",
     "clinician_reviewed_this_episode",
     "can_walk_minutes",
@@ -92,6 +100,8 @@ PROPERTIES = (
 
 _fired: list[tuple[str, str]] = []
 _session = itertools.count(1)
+#: Flags with a ``soon`` rule, which a clinician can clear (filled in as the rules are defined).
+CLEARABLE: list[str] = []
 
 
 # Small expression helpers over ``durable.lang.m`` (each returns a durable expression).
@@ -141,6 +151,10 @@ def not_reviewed() -> Any:
     return f("clinician_reviewed_this_episode") != True  # noqa: E712
 
 
+def not_cleared(rule_id: str) -> Any:
+    return f(f"cleared_{rule_id}") != True  # noqa: E712
+
+
 CES_SIGNS = (
     "saddle_anaesthesia",
     "urinary_retention",
@@ -175,11 +189,16 @@ def symptom() -> Any:
 
 
 def rule(rule_id: str, tier: str, expression: Any) -> None:
-    """One ``@when_all`` rule inside the current ``ruleset`` block."""
+    """One ``@when_all`` rule inside the current ``ruleset`` block; a ``soon`` rule also needs
+    its flag not cleared by a clinician (section 3)."""
 
     def action(c: Any) -> None:
         _fired.append((rule_id, tier))
 
+    if tier == "soon":
+        if rule_id not in CLEARABLE:
+            CLEARABLE.append(rule_id)
+        expression = expression & not_cleared(rule_id)
     action.__name__ = f"{rule_id}_{tier}"
     when_all(expression)(action)
 
@@ -263,6 +282,15 @@ def _malignancy() -> None:
         "soon",
         all_of(ge("age", 60), ge("pain_duration_days", 42), not_reviewed()),
     )
+    # Not improving after 4 weeks: "unchanged" counts only before the chronic phase (85 days).
+    not_improving = any_of(
+        ge("pain_duration_days", 28) & (f("pain_trend") == "worsening"),
+        all_of(
+            f("pain_trend") == "unchanged",
+            ge("pain_duration_days", 28),
+            lt("pain_duration_days", 85),
+        ),
+    )
     weak_flags = [
         ge("age", 50),
         lt("age", 20),
@@ -270,8 +298,7 @@ def _malignancy() -> None:
         yes("night_pain"),
         yes("unrelenting_pain"),
         yes("thoracic_pain"),
-        ge("pain_duration_days", 28)
-        & any_of(f("pain_trend") == "unchanged", f("pain_trend") == "worsening"),
+        not_improving,
     ]
     # "Two or more" written out as pairs, one rule per first member (durable caps a rule's
     # expression at 31 terms).
@@ -352,24 +379,48 @@ def _axspa_and_vascular() -> None:
         all_of(applies, three, any_of(f("hla_b27") == "unknown", f("hla_b27") == UNKNOWN)),
     )
     older = ge("age", 50)
+    sudden = yes("sudden_severe_onset")
+    collapse = yes("collapse_or_fainting")
+    rule("collapse_with_back_pain", "emergency", collapse)
     rule(
         "aaa_rupture_suspected",
         "emergency",
         older
-        & any_of(yes("collapse_or_fainting"), yes("sudden_severe_onset") & yes("abdominal_pain")),
+        & any_of(
+            collapse,
+            sudden
+            & any_of(
+                yes("abdominal_pain"),
+                *map(yes, AAA_RISK_FACTORS),
+                (f("sex") == "male") & ge("age", 65),
+            ),
+        ),
     )
+    rule("sudden_severe_pain_older", "urgent", older & sudden)
+    known_aneurysm = yes("known_aortic_aneurysm")
+    rule("aaa_known_symptomatic", "urgent", known_aneurysm)
     rule(
         "aaa_known_symptomatic",
         "emergency",
-        yes("known_aortic_aneurysm") & any_of(yes("abdominal_pain"), le("pain_duration_days", 14)),
+        known_aneurysm
+        & any_of(yes("abdominal_pain"), sudden, collapse, le("pain_duration_days", 14)),
     )
     rule("aaa_pulsatile_mass", "emergency", yes("pulsatile_abdominal_mass"))
-    rule("thoracic_sudden_severe", "emergency", yes("thoracic_pain") & yes("sudden_severe_onset"))
-    rule("visceral_abdominal_pain", "urgent", older & yes("abdominal_pain"))
+    rule("thoracic_sudden_severe", "emergency", yes("thoracic_pain") & sudden)
+    rule("visceral_abdominal_pain", "urgent", yes("abdominal_pain") & any_of(older, sudden))
+
+
+def _pregnancy() -> None:
+    rule(
+        "pregnancy_acute_pain",
+        "urgent",
+        yes("pregnant")
+        & any_of(yes("abdominal_pain"), yes("sudden_severe_onset"), yes("unrelenting_pain")),
+    )
 
 
 #: Ruleset name -> the families whose rules it holds. One ruleset per evaluation is cheapest
-#: (each costs an assert, a JSON round trip and a catch-all action); 55 rules stay well under the
+#: (each costs an assert, a JSON round trip and a catch-all action); 59 rules stay well under the
 #: ~130-rule ceiling of engine-notes.md. ``layout`` picks another split for comparison.
 LAYOUTS = {
     1: {
@@ -378,13 +429,14 @@ LAYOUTS = {
             _malignancy,
             _infection_and_fracture,
             _axspa_and_vascular,
+            _pregnancy,
         )
     },
     4: {
         "bench_raw_ces_neuro": (_cauda_equina_and_neuro,),
         "bench_raw_malignancy": (_malignancy,),
         "bench_raw_infection_fracture": (_infection_and_fracture,),
-        "bench_raw_axspa_vascular": (_axspa_and_vascular,),
+        "bench_raw_axspa_vascular": (_axspa_and_vascular, _pregnancy),
     },
 }
 
@@ -428,6 +480,9 @@ def fact_of(d: Mapping[str, Any], sid: str) -> dict[str, Any]:
         value = d.get(name)
         fact[name] = UNKNOWN if value is None else value
     fact["axspa_count"] = axspa_count(d)
+    cleared = d.get("clinician_cleared_flags") or ()
+    for rule_id in CLEARABLE:
+        fact[f"cleared_{rule_id}"] = rule_id in cleared
     return fact
 
 

@@ -1,15 +1,18 @@
 """The built-in red flags as ``rule_engine.Rule`` expression strings (zeroSteiner's rule-engine).
 
-All 37 red flags of clinical.md section 4 with their tiers and escalations: one ``Rule`` per
+All 40 red flags of clinical.md section 4 with their tiers and escalations: one ``Rule`` per
 (flag, tier), compiled once, each evaluated with ``Rule.matches`` on every patient; a flag's tier
-is the highest of its rules that matched. Shared sub-conditions ("new neurological symptom",
-"new course") are Python string snippets pasted into the expressions, which is how one writes
-rule-engine rules without a rule base of one's own.
+is the highest of its rules that matched. Every ``soon`` rule also needs its flag's id absent
+from ``clinician_cleared_flags`` (section 3: a clearance applies only when the flag fires at
+``soon``, so a higher-tier rule of the same flag still reports it). Shared sub-conditions ("new
+neurological symptom", "new course") are Python string snippets pasted into the expressions,
+which is how one writes rule-engine rules without a rule base of one's own.
 
 The context is the flat patient dict with every property present (``null`` when unanswered:
 rule-engine raises on an unknown symbol, and on ``null >= 50``, so numeric comparisons of optional
-fields are guarded with ``!= null``), plus ``axspa_count``, the NG65 feature count with
-``onset_before_35`` derived, computed in Python. "Two or more of" uses rule-engine's list
+fields are guarded with ``!= null``; ``clinician_cleared_flags`` is an array, empty when
+unanswered), plus ``axspa_count``, the NG65 feature count with ``onset_before_35`` derived,
+computed in Python. "Two or more of" uses rule-engine's list
 comprehension (``[x for x in [...] if x].length >= 2``). No trace, evidence or recommendations.
 """
 
@@ -20,7 +23,7 @@ from typing import Any
 
 import rule_engine
 
-from .ifelse import RANK, TIERS, axspa_count
+from .ifelse import AAA_RISK_FACTORS, RANK, TIERS, axspa_count
 from .raw_durable import PROPERTIES
 
 NEW_COURSE = "neuro_symptoms_course in ['new', 'worsening', null]"
@@ -56,9 +59,11 @@ RISK_PROFILE = (
 WEAK_FLAGS = (
     "[x for x in [age >= 50, age < 20, unexplained_weight_loss == true, night_pain == true,"
     " unrelenting_pain == true, thoracic_pain == true,"
-    " pain_duration_days >= 28 and pain_trend in ['unchanged', 'worsening']] if x].length >= 2"
+    " pain_duration_days >= 28 and (pain_trend == 'worsening'"
+    " or (pain_trend == 'unchanged' and pain_duration_days < 85))] if x].length >= 2"
 )
 AXSPA = "first_back_pain_age != null and first_back_pain_age < 45 and pain_duration_days > 90"
+AAA_RISK = "(" + " or ".join(f"{name} == true" for name in AAA_RISK_FACTORS) + ")"
 
 #: (red-flag id, tier, rule-engine expression)
 RULES: tuple[tuple[str, str, str], ...] = (
@@ -159,16 +164,21 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "soon",
         f"{AXSPA} and axspa_count == 3 and hla_b27 in ['unknown', null]",
     ),
+    ("collapse_with_back_pain", "emergency", "collapse_or_fainting == true"),
     (
         "aaa_rupture_suspected",
         "emergency",
-        "age >= 50 and (collapse_or_fainting == true"
-        " or (sudden_severe_onset == true and abdominal_pain == true))",
+        "age >= 50 and (collapse_or_fainting == true or (sudden_severe_onset == true"
+        f" and (abdominal_pain == true or {AAA_RISK} or (sex == 'male' and age >= 65))))",
     ),
+    ("sudden_severe_pain_older", "urgent", "age >= 50 and sudden_severe_onset == true"),
+    ("aaa_known_symptomatic", "urgent", "known_aortic_aneurysm == true"),
     (
         "aaa_known_symptomatic",
         "emergency",
-        "known_aortic_aneurysm == true and (abdominal_pain == true or pain_duration_days <= 14)",
+        "known_aortic_aneurysm == true and (abdominal_pain == true"
+        " or sudden_severe_onset == true or collapse_or_fainting == true"
+        " or pain_duration_days <= 14)",
     ),
     ("aaa_pulsatile_mass", "emergency", "pulsatile_abdominal_mass == true"),
     (
@@ -176,22 +186,40 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "emergency",
         "thoracic_pain == true and sudden_severe_onset == true",
     ),
-    ("visceral_abdominal_pain", "urgent", "age >= 50 and abdominal_pain == true"),
+    (
+        "visceral_abdominal_pain",
+        "urgent",
+        "abdominal_pain == true and (age >= 50 or sudden_severe_onset == true)",
+    ),
+    (
+        "pregnancy_acute_pain",
+        "urgent",
+        "pregnant == true and (abdominal_pain == true or sudden_severe_onset == true"
+        " or unrelenting_pain == true)",
+    ),
 )
 
 _compiled: list[tuple[str, int, rule_engine.Rule]] = []
 
 
+def _text(rule_id: str, tier: str, text: str) -> str:
+    """A ``soon`` rule also needs its flag not cleared by a clinician (section 3)."""
+    if tier != "soon":
+        return text
+    return f"({text}) and '{rule_id}' not in clinician_cleared_flags"
+
+
 def setup() -> None:
     """Compile every rule once."""
     if not _compiled:
-        _compiled.extend((i, RANK[t], rule_engine.Rule(text)) for i, t, text in RULES)
+        _compiled.extend((i, RANK[t], rule_engine.Rule(_text(i, t, text))) for i, t, text in RULES)
 
 
 def screen(d: Mapping[str, Any]) -> tuple[str, frozenset[str]]:
     """(urgency, red-flag ids) for one patient dict."""
     context: dict[str, Any] = {name: d.get(name) for name in PROPERTIES}
     context["axspa_count"] = axspa_count(d)
+    context["clinician_cleared_flags"] = tuple(d.get("clinician_cleared_flags") or ())
     tiers: dict[str, int] = {}
     for rule_id, rank, rule in _compiled:
         if rule.matches(context) and rank >= tiers.get(rule_id, 0):
