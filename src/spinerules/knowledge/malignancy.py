@@ -115,7 +115,7 @@ def red_flags(t: Thresholds) -> list[RedFlag]:
             action=f"{_REVIEW} this week: back pain with weight loss you cannot explain should be checked.",
             action_notes=(
                 ConditionalText(
-                    "At 60 or over, NICE advises a CT scan within 2 weeks that your GP can book directly.",
+                    "At 60 or over, NICE (NG12) advises a CT scan within 2 weeks that your GP can book directly.",
                     ge("age", t.myeloma_age, "myeloma_age"),
                 ),
             ),
