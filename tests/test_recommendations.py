@@ -49,16 +49,37 @@ CHRONIC = {
 CHRONIC_PLAN = [  # best grade first (C3), ties in table order
     "stay_active",  # moderate
     "core_stability",  # moderate
-    "strength_and_walking",  # moderate
     "yoga",  # moderate
+    "pain_relief",  # moderate (acp2017)
     "reassurance",  # guideline
     "break_up_sitting",  # guideline
     "group_exercise",  # guideline
+    "flare_up_plan",  # guideline; chronic, with a full plan
     "walking",  # low
+    "strength_and_walking",  # low (R3-17)
     "tai_chi",  # low
     "running",  # very_low
 ]
-ACUTE_PLAN = ["stay_active", "superficial_heat", "reassurance", "group_exercise", "walking"]
+ACUTE_PLAN = [
+    "stay_active",
+    "superficial_heat",
+    "pain_relief",
+    "reassurance",
+    "group_exercise",
+    "walking",
+]
+#: Section 6 "Kinds": advice and comfort are not activities (C5).
+ADVICE = frozenset(
+    {
+        "stay_active",
+        "reassurance",
+        "break_up_sitting",
+        "pain_relief",
+        "flare_up_plan",
+        "return_to_work",
+        "superficial_heat",
+    }
+)
 LIMITED = ["stay_active", "walking"]
 REVIEWED = {"clinician_reviewed_this_episode": True}
 
@@ -116,6 +137,20 @@ ACTIVITY_CASES: dict[str, list[Case]] = {
         Case(v(pain_duration_days=84), {"pain_duration_days": 85}),
         Case(v(pain_duration_days=0), {"pain_duration_days": 365}),
     ],
+    # R3-15: what can I take, what if it flares, work; each only with a full plan.
+    "pain_relief": [
+        Case(v(), {"iv_drug_use": True}),  # principle 2
+        Case(v(pain_duration_days=400), {"fever": None}),  # principle 3
+    ],
+    "flare_up_plan": [
+        Case(v(pain_duration_days=85), {"pain_duration_days": 84}),
+        Case(v(pain_duration_days=85), {"history_of_cancer": True}),  # principle 2
+    ],
+    "return_to_work": [
+        Case(v(off_work_due_to_back_pain=True), {"off_work_due_to_back_pain": False}),
+        Case(v(off_work_due_to_back_pain=True), {"off_work_due_to_back_pain": None}),
+        Case(v(off_work_due_to_back_pain=True), {"iv_drug_use": True}),  # principle 2
+    ],
 }
 
 
@@ -141,7 +176,13 @@ def test_every_activity_has_a_vignette() -> None:
         "tai_chi",
         "group_exercise",
         "superficial_heat",
+        "pain_relief",
+        "flare_up_plan",
+        "return_to_work",
     ]
+    kinds = {a.id: a.kind for a in spinerules.default_rule_base().activities}
+    assert {a for a, kind in kinds.items() if kind != "exercise"} == ADVICE
+    assert kinds["superficial_heat"] == "comfort"
     assert set(activities) - {a for a, cases in ACTIVITY_CASES.items() if cases} == set()
     assert set(ACTIVITY_CASES) <= set(activities)
     for cases in ACTIVITY_CASES.values():
@@ -220,11 +261,14 @@ GRADES = {
     "walking": "low",
     "running": "very_low",
     "core_stability": "moderate",
-    "strength_and_walking": "moderate",
+    "strength_and_walking": "low",  # R3-17
     "yoga": "moderate",
     "tai_chi": "low",
     "group_exercise": "guideline",
     "superficial_heat": "moderate",
+    "pain_relief": "moderate",
+    "flare_up_plan": "guideline",
+    "return_to_work": "guideline",
 }
 
 
@@ -253,6 +297,7 @@ def test_c3_tai_chi_ranked_up_one_grade_step(
     assert before == CHRONIC_PLAN
     # low -> guideline: ahead of walking and, by table order, of group_exercise ...
     assert after.index("tai_chi") < after.index("group_exercise") < after.index("walking")
+    assert after.index("tai_chi") > after.index("reassurance")
     # ... but one step only: still behind every moderate-grade activity.
     assert after.index("tai_chi") > after.index("yoga")
     assert [x for x in after if x != "tai_chi"] == [x for x in before if x != "tai_chi"]
@@ -263,7 +308,7 @@ def test_c3_tai_chi_ranked_up_one_grade_step(
 
 @pytest.mark.parametrize(
     "preferred",
-    [["tai_chi", "walking"], ["walking", "tai_chi"], ["running", "yoga", "break_up_sitting"]],
+    [["tai_chi", "walking"], ["walking", "tai_chi"], ["running", "yoga", "group_exercise"]],
     ids=str,
 )
 def test_c4_preferences_first_in_the_persons_order(engine: str, preferred: list[str]) -> None:
@@ -313,9 +358,19 @@ def test_c4_preference_never_overrides_a_principle_limit(
 
 
 def test_c5_avoid_removes_activities_but_not_advice(engine: str) -> None:
-    avoid = ["stay_active", "reassurance", "walking", "yoga", "group_exercise"]
+    avoid = ["walking", "yoga", "group_exercise"]
     a = _assess(v(**CHRONIC, avoid_activities=avoid), engine)
-    assert _ids(a) == [x for x in CHRONIC_PLAN if x not in {"walking", "yoga", "group_exercise"}]
+    assert _ids(a) == [x for x in CHRONIC_PLAN if x not in set(avoid)]
+
+
+@pytest.mark.parametrize("field", ["avoid_activities", "preferred_activities"])
+@pytest.mark.parametrize("advice", sorted(ADVICE))
+def test_c5_advice_and_comfort_cannot_be_avoided_or_preferred(
+    engine: str, field: str, advice: str
+) -> None:
+    with pytest.raises(spinerules.InvalidPatientState) as error:
+        _assess(v(**CHRONIC, **{field: [advice]}), engine)
+    assert field in str(error.value) and repr(advice) in str(error.value)
 
 
 # --- exclusions and cautions (C1, C9) ---------------------------------------------------------
@@ -440,10 +495,16 @@ EMERGENCY = {
     "infection_neuro": {"fever": True, "leg_weakness": "stable"},
     "major_trauma": {"major_trauma": True},
     "aaa": {"age": 70, "collapse_or_fainting": True},
+    "collapse_at_45": {"age": 45, "collapse_or_fainting": True, "abdominal_pain": True},
+    "sudden_at_68_male": {"age": 68, "sex": "male", "sudden_severe_onset": True},
     "aaa_known": {"known_aortic_aneurysm": True, "pain_duration_days": 7},
     "pulsatile": {"pulsatile_abdominal_mass": True},
     "dissection": {"thoracic_pain": True, "sudden_severe_onset": True},
 }
+
+
+#: Section 4, "Every urgent action": no "keep moving" with a fracture-family flag at urgent.
+FRACTURE_URGENT = frozenset({"old_major_trauma", "deformity", "fragility_severe"})
 
 
 @pytest.mark.parametrize("name", sorted(URGENT))
@@ -453,10 +514,23 @@ def test_principle_1_urgent_gives_the_action_and_no_plan(engine: str, name: str)
     assert a.recommendations == ()
     assert a.advice_against == ()
     urgent = [f for f in a.red_flags if f.urgency.value == "urgent"]
-    assert urgent
+    assert urgent and a.red_flags[0] is urgent[0]
     for finding in urgent:
-        assert "keep moving gently" in finding.action.lower(), finding.id
         assert finding.timeframe.value == "within_24h"
+    # R3-11: the lead action ends with what to do if you cannot be seen today or get worse;
+    # the person reads it once.
+    lead, *others = urgent
+    assert "NHS 111" in lead.action and "emergency department" in lead.action
+    assert not any("NHS 111" in f.action for f in others)
+    assert ("keep moving gently" in lead.action.lower()) == (name not in FRACTURE_URGENT)
+
+
+@pytest.mark.parametrize("name", sorted(set(URGENT) - FRACTURE_URGENT))
+def test_no_keep_moving_when_the_person_cannot_walk(engine: str, name: str) -> None:
+    a = _assess(v(**{**CHRONIC, **URGENT[name]}, can_walk_minutes=0), engine)
+    assert a.urgency.value == "urgent"
+    assert "NHS 111" in a.red_flags[0].action
+    assert not any("keep moving" in f.action.lower() for f in a.red_flags)
 
 
 @pytest.mark.parametrize("name", sorted(EMERGENCY))
@@ -473,14 +547,18 @@ def test_principle_1_emergency_gives_the_action_and_no_plan(engine: str, name: s
 
 # --- principle 2: serious suspicion limits the plan -------------------------------------------
 
+#: Revision 3 (R3-7): only the flags marked *(limits plan)* limit the plan.
 SERIOUS_SOON = {
     "infection_risk_factor": {"iv_drug_use": True},
     "cancer_history": {"history_of_cancer": True},
     "malignancy_weight_loss_age": {"unexplained_weight_loss": True, "age": 55},
+    "fracture_fragility": {"minor_trauma": True, "osteoporosis": True},
+}
+#: Reviewable flags never limit the plan, watch item or not (C7).
+REVIEWABLE_SOON = {
     "ng12_myeloma_bloods": {"age": 60},
     "malignancy_weak_combination": {"night_pain": True, "thoracic_pain": True},
     "malignancy_unrelenting_pain": {"unrelenting_pain": True},
-    "fracture_fragility": {"minor_trauma": True, "osteoporosis": True},
     "fracture_risk_profile": {"osteoporosis": True, "long_term_corticosteroids": False, "age": 72},
 }
 NOT_LIMITING_SOON = {
@@ -500,13 +578,35 @@ NOT_LIMITING_SOON = {
 }
 
 
+@pytest.mark.parametrize("reviewed", [False, True], ids=["unreviewed", "reviewed"])
 @pytest.mark.parametrize("rule", sorted(SERIOUS_SOON))
-def test_principle_2_serious_soon_flag_limits_the_plan(engine: str, rule: str) -> None:
-    a = _assess(v(**CHRONIC, **SERIOUS_SOON[rule]), engine)
+def test_principle_2_serious_soon_flag_limits_the_plan(
+    engine: str, rule: str, reviewed: bool
+) -> None:
+    # R3-7: a clinician review lifts nothing; a flag still listed is unresolved.
+    a = _assess(
+        v(**CHRONIC, **SERIOUS_SOON[rule], clinician_reviewed_this_episode=reviewed), engine
+    )
     assert a.urgency.value == "soon"
     assert rule in [f.id for f in a.red_flags]
     assert _ids(a) == LIMITED
     assert "gently" in _rec(a, "walking").dose.lower()
+    assert a.advice_against == ()
+    assert a.startback is None or a.startback.matched_care is None
+
+
+@pytest.mark.parametrize("rule", sorted(SERIOUS_SOON))
+def test_principle_2_a_clinician_clearance_lifts_the_limit_per_flag(engine: str, rule: str) -> None:
+    state = v(**CHRONIC, **SERIOUS_SOON[rule], clinician_cleared_flags=[rule])
+    a = _assess(state, engine)
+    assert rule not in [f.id for f in a.red_flags]
+    (watch,) = [w for w in a.watch if w.id == rule]
+    assert watch.cleared and "cleared" in watch.advice
+    assert "walking" in _ids(a) and len(_ids(a)) > len(LIMITED)
+    # clearing another flag does not lift this one
+    other = next(r for r in sorted(SERIOUS_SOON) if r != rule)
+    b = _assess({**state, "clinician_cleared_flags": [other]}, engine)
+    assert _ids(b) == LIMITED
 
 
 def test_principle_2_walking_keeps_its_own_condition(engine: str) -> None:
@@ -525,6 +625,15 @@ def test_principle_2_neuro_and_axspa_soon_flags_do_not_limit(engine: str, rule: 
     assert a.urgency.value == "soon"
     assert rule in [f.id for f in a.red_flags]
     assert _ids(a) == CHRONIC_PLAN
+
+
+@pytest.mark.parametrize("rule", sorted(REVIEWABLE_SOON))
+def test_principle_2_reviewable_flags_do_not_limit_even_unreviewed(engine: str, rule: str) -> None:
+    a = _assess(v(**CHRONIC, **REVIEWABLE_SOON[rule]), engine)
+    assert a.urgency.value == "soon"
+    assert rule in [f.id for f in a.red_flags]
+    expected = set(CHRONIC_PLAN) - ({"running"} if rule == "fracture_risk_profile" else set())
+    assert set(_ids(a)) == expected  # order aside: from 60 tai_chi ranks up (C3)
 
 
 @pytest.mark.parametrize(
@@ -564,8 +673,8 @@ def test_c7_reviewable_flag_turned_watch_does_not_limit(
 # --- principle 3: an incomplete screen gives no programme -------------------------------------
 
 
-def _nets(a: Assessment) -> str:
-    return " ".join(a.safety_net).lower()
+def _cards(a: Assessment) -> set[str]:
+    return {card.id for card in a.safety_net}
 
 
 @pytest.mark.parametrize("question", CORE_SAFETY_QUESTIONS)
@@ -577,10 +686,8 @@ def test_principle_3_one_core_question_unanswered(engine: str, question: str) ->
     assert a.unanswered[0] == question
     assert a.unanswered.count(question) == 1
     assert not set(a.unanswered[1:]) & set(CORE_SAFETY_QUESTIONS)
-    nets = _nets(a)
-    assert "cauda equina" in nets
-    assert "cancer" in nets
-    assert "fever" in nets and "chills" in nets  # infection warning signs
+    # principle 3: the cauda-equina, cancer and infection warning signs
+    assert {"cauda_equina_signs", "cancer_signs", "infection_signs"} <= _cards(a)
 
 
 def test_principle_3_several_core_questions_listed_first(engine: str) -> None:
@@ -598,7 +705,8 @@ def test_principle_3_complete_screen(engine: str) -> None:
     a = _assess(v(**CHRONIC), engine)
     assert a.screen_complete is True
     assert not set(a.unanswered) & set(CORE_SAFETY_QUESTIONS)
-    assert "cauda equina" in _nets(a)
+    assert "cauda_equina_signs" in _cards(a)
+    assert not {"cancer_signs", "infection_signs"} & _cards(a)
 
 
 def test_principle_3_with_a_serious_soon_flag_offers_only_stay_active(engine: str) -> None:
@@ -612,18 +720,17 @@ def test_principle_3_urgent_still_wins(engine: str) -> None:
     assert a.recommendations == ()
 
 
-def test_c11_clinician_review_completes_the_screen_but_core_questions_stay_first(
-    engine: str,
-) -> None:
+def test_r3_8_clinician_review_does_not_complete_the_screen(engine: str) -> None:
+    # R3-8: a self-reported "reviewed" skipped every safety question and got a full plan.
     missing = ("history_of_cancer", "major_trauma")
     a = _assess(v(**CHRONIC, **dict.fromkeys(missing), **REVIEWED), engine)
-    assert a.screen_complete is True
-    assert _ids(a) == CHRONIC_PLAN
+    assert a.screen_complete is False
+    assert _ids(a) == ["stay_active"]
     assert set(a.unanswered[: len(missing)]) == set(missing)
-    unreviewed = _assess(
-        v(**CHRONIC, **dict.fromkeys(missing), clinician_reviewed_this_episode=False), engine
-    )
-    assert unreviewed.screen_complete is False
+    assert [q.id for q in a.questions] == list(a.unanswered)
+    nothing = _assess({"age": 30, "pain_duration_days": 100, **REVIEWED}, engine)
+    assert nothing.screen_complete is False
+    assert set(nothing.unanswered[:10]) == set(CORE_SAFETY_QUESTIONS)
 
 
 # --- advice against, per profile (section 7) --------------------------------------------------
@@ -730,6 +837,7 @@ SPEC_CATALOGUE = frozenset(
         "vincent2014",
         "saper2017",
         "kong2016",
+        "gponline_pregnancy_red_flags",
     }
 )
 SPEC_ACTIVITY_EVIDENCE = {
@@ -744,6 +852,8 @@ SPEC_ACTIVITY_EVIDENCE = {
     "tai_chi": {"kong2016", "acp2017"},
     "group_exercise": {"nice_ng59"},
     "superficial_heat": {"acp2017"},
+    "pain_relief": {"nice_ng59", "acp2017"},
+    "flare_up_plan": {"nice_ng59"},
 }
 BRACKETED = {  # (activity, evidence id) -> grade clinical.md gives that link for this claim
     ("stay_active", "acp2017"): "moderate",
@@ -756,13 +866,16 @@ BRACKETED = {  # (activity, evidence id) -> grade clinical.md gives that link fo
     ("core_stability", "acp2017"): "low",
     ("strength_and_walking", "lee_kang2016"): "very_low",
     ("strength_and_walking", "vincent2014"): "low",
-    ("strength_and_walking", "owen2020"): "moderate",
+    ("strength_and_walking", "owen2020"): "low",  # R3-17
     ("yoga", "saper2017"): "moderate",
     ("yoga", "acp2017"): "low",
     ("tai_chi", "kong2016"): "low",
     ("tai_chi", "acp2017"): "low",
     ("group_exercise", "nice_ng59"): "guideline",
     ("superficial_heat", "acp2017"): "moderate",
+    ("pain_relief", "nice_ng59"): "guideline",
+    ("pain_relief", "acp2017"): "moderate",
+    ("flare_up_plan", "nice_ng59"): "guideline",
 }
 
 
@@ -812,3 +925,57 @@ def test_honest_framing(engine: str) -> None:
     assert "36" in strength
     assert "small" in strength or "tiny" in strength
     assert "treat" not in running.replace("not been shown to treat", "")
+
+
+# --- revision 3: wording for the person, new content (R3-14 .. R3-17) -------------------------
+
+
+def test_r3_14_do_not_is_worded_for_the_person(engine: str) -> None:
+    a = _assess(v(**CHRONIC, leg_pain="one_side"), engine)
+    assert a.advice_against
+    for item in a.advice_against:
+        assert item.text.startswith("Doctors do not recommend"), item.text
+        assert not item.text.startswith("Do not")
+    medicines = {
+        "nice_no_paracetamol_alone",
+        "nice_no_opioids_chronic",
+        "nice_sciatica_no_benzodiazepines",
+    }
+    notes = {x.id: x.note for x in a.advice_against}
+    for medicine in medicines:
+        assert notes[medicine] and "do not stop a medicine" in notes[medicine].lower()
+    assert "it has not been shown to help" in next(
+        x.text for x in a.advice_against if x.id == "nice_no_traction"
+    )
+
+
+def test_r3_14_no_paracetamol_alone_in_pregnancy(engine: str) -> None:
+    pregnant = _assess(v(**CHRONIC, sex="female", pregnant=True), engine)
+    assert pregnant.advice_against
+    assert "nice_no_paracetamol_alone" not in _against(pregnant)
+    assert "nice_no_paracetamol_alone" in _against(_assess(v(**CHRONIC, pregnant=False), engine))
+    assert "nice_no_paracetamol_alone" in _against(_assess(v(**CHRONIC), engine))  # unknown
+
+
+def test_r3_15_pain_relief_in_pregnancy_asks_the_midwife(engine: str) -> None:
+    rec = _rec(_assess(v(sex="female", pregnant=True), engine), "pain_relief")
+    assert any("midwife" in c.lower() for c in rec.cautions)
+    plain = _rec(_assess(v(), engine), "pain_relief")
+    assert not any("midwife" in c.lower() for c in plain.cautions)
+    assert any("65" in c for c in plain.cautions)  # always shown: no such fields yet
+
+
+def test_r3_17_core_stability_osteoporosis_caution(engine: str) -> None:
+    rec = _rec(_assess(v(**CHRONIC, osteoporosis=True), engine), "core_stability")
+    assert any("sit-ups" in c.lower() and "osteoporosis" in c.lower() for c in rec.cautions)
+    assert _rec(_assess(v(**CHRONIC), engine), "core_stability").cautions == ()
+
+
+def test_r3_16_plan_sections(engine: str) -> None:
+    a = _assess(v(**CHRONIC), engine)
+    exercises = [r for r in a.recommendations if r.kind == "exercise"]
+    assert [r.section for r in exercises] == ["choose"] * 3 + ["other"] * (len(exercises) - 3)
+    assert {r.section for r in a.recommendations if r.kind != "exercise"} == {"advice"}
+    local = spinerules.Thresholds(plan_exercise_count=1)
+    b = _assess(v(**CHRONIC), engine, thresholds=local)
+    assert [r.id for r in b.section("choose")] == [exercises[0].id]
