@@ -26,9 +26,9 @@ CREDIT = "STarT Back Screening Tool © Keele University, used for non-commercial
 #: Section 5 and R3-18: every stratum gets advice, reassurance and keep-active messages; each
 #: names its route in lay words.
 MATCHED_CARE = {
-    "low": "Low risk: you can manage this yourself with the advice here, and by keeping active.",
-    "medium": "Medium risk: physiotherapy with exercise would help. Ask your GP to refer you; in many areas you can refer yourself. Keep active meanwhile.",
-    "high": "High risk: physiotherapy that also helps with worry and low mood about pain would help. Ask your GP or physiotherapist; in many areas you can refer yourself. Keep active meanwhile.",
+    "low": "Low risk: you can manage this yourself (self-management), with the advice and reassurance here, and by keeping active.",
+    "medium": "Medium risk: physiotherapy with exercise would help. Ask your GP to refer you; in many areas you can refer yourself. Meanwhile, use the advice and reassurance here and keep active.",
+    "high": "High risk: physiotherapy that also helps with worry and low mood about pain would help (psychologically informed physiotherapy). Ask your GP or physiotherapist; in many areas you can refer yourself. Meanwhile, use the advice and reassurance here and keep active.",
 }
 #: Added when a red flag asks for a review: never "self-management only" beside it.
 BESIDE_REVIEW = "Book the review your red flag asks for first; this does not replace it."
