@@ -55,7 +55,7 @@ def test_write_handout_writes_the_html_it_names(tmp_path: Path) -> None:
     )
     assert result.stdout.strip() == str(target)
     html = target.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "Your plan" in html
+    assert html.startswith("<!DOCTYPE html>") and "Choose one or two you will keep doing" in html
 
 
 def test_write_handout_defaults_to_handout_html(tmp_path: Path) -> None:

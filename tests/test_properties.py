@@ -48,7 +48,13 @@ RULE_BASE = default_rule_base()
 
 # The spec's own lists, written out here (and in strategies_clinical) rather than imported from
 # src, so a change to the implementation's constants cannot silently change what is tested.
-SERIOUS_FAMILIES = {"infection", "malignancy", "fracture", "vascular"}
+#: Principle 2 (revision 3): the soon flags marked *(limits plan)* in clinical.md section 4.
+LIMITS_PLAN = {
+    "cancer_history",
+    "malignancy_weight_loss_age",
+    "infection_risk_factor",
+    "fracture_fragility",
+}
 LIMITED_PLAN = {"stay_active", "walking"}
 ADVICE = {"stay_active", "reassurance"}
 
@@ -67,6 +73,9 @@ UNKNOWN_COUNTS = {
     # neuro_progressive_weakness / neuro_stable_weakness: `leg_weakness_sides != both_sides`
     # "(unknown sides included; both sides is CES)".
     "leg_weakness_sides": "unknown sides count as not both sides",
+    # Section 7: "paracetamol alone" is not shown when pregnant; unknown pregnancy shows it
+    # (a "do not", never a red flag or an activity).
+    "pregnant": "the paracetamol-alone 'do not' when pregnancy is unknown",
 }
 
 
@@ -158,10 +167,9 @@ def test_plan_limits(data: dict[str, Any]) -> None:
     ids = _plan_ids(a)
     state = PatientState.from_dict(data)
     missing_core = [q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None]
-    reviewed = state.clinician_reviewed_this_episode is True
-    # Principle 3: the screen is complete exactly when the core questions are answered (or a
-    # clinician reviewed), and the missing core questions are listed first (C11).
-    assert a.screen_complete == (reviewed or not missing_core)
+    # Principle 3: the screen is complete exactly when the core questions are answered (R3-8:
+    # whatever clinician_reviewed_this_episode says), and the missing ones are listed first.
+    assert a.screen_complete == (not missing_core)
     assert list(a.unanswered[: len(missing_core)]) == missing_core
     # Principle 1 / C6: no plan at all at urgent or emergency.
     if a.urgency >= Urgency.URGENT:
@@ -171,10 +179,11 @@ def test_plan_limits(data: dict[str, Any]) -> None:
         assert ids <= {"stay_active"}, ids
         assert ids == {"stay_active"}  # "offers only stay_active": it is always eligible
         return
-    serious = [
-        f.id for f in a.red_flags if f.urgency == Urgency.SOON and f.family in SERIOUS_FAMILIES
-    ]
-    if serious and not reviewed:  # principle 2 holds "until a clinician has reviewed"
+    # Principle 2 / C7: a listed limits-plan flag limits the plan, reviewed or not (R3-7);
+    # a cleared one is a watch item and no longer listed.
+    serious = [f.id for f in a.red_flags if f.id in LIMITS_PLAN]
+    assert not set(serious) & set(state.clinician_cleared_flags)
+    if serious:
         assert ids <= LIMITED_PLAN, f"{serious} fired but the plan is {ids}"
         assert "stay_active" in ids
         return
@@ -296,6 +305,10 @@ def test_unknown_counts_entries_are_each_used() -> None:
     is exactly the spec's exceptions, not a convenient superset)."""
     read_as_unknown = set()
     for check in RULE_BASE.checks:
+        if "?" in check.key:
+            # Conditional text (C17: a caution, action note or card line) says "unless this is
+            # answered yes"; it never makes a rule fire.
+            continue
         for leaf in check.condition.leaves():
             if isinstance(leaf, Unknown):
                 read_as_unknown.add(leaf.key)
