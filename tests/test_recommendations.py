@@ -958,10 +958,11 @@ def test_r3_14_no_paracetamol_alone_in_pregnancy(engine: str) -> None:
 
 
 def test_r3_15_pain_relief_in_pregnancy_asks_the_midwife(engine: str) -> None:
+    # Section 6: "pregnant: replaced by ..." — the NSAID advice is replaced, not cautioned.
     rec = _rec(_assess(v(sex="female", pregnant=True), engine), "pain_relief")
-    assert any("midwife" in c.lower() for c in rec.cautions)
+    assert "midwife" in rec.dose.lower() and "ibuprofen" not in rec.dose.lower()
     plain = _rec(_assess(v(), engine), "pain_relief")
-    assert not any("midwife" in c.lower() for c in plain.cautions)
+    assert "ibuprofen" in plain.dose.lower() and "midwife" not in plain.dose.lower()
     assert any("65" in c for c in plain.cautions)  # always shown: no such fields yet
 
 

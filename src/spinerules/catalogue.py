@@ -57,6 +57,9 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
         out += [f"### `{act.id}` — {act.name} ({act.kind})", ""]
         out.append(f"- **When**: {act.eligibility.describe()}")
         out.append(f"- **Dose**: {act.dose} **Progression**: {act.progression}")
+        for c in act.dose_instead:
+            when = f" when {c.when.describe()}" if c.when is not None else ""
+            out.append(f"- **Dose instead**{when}: {c.text}")
         for x in act.exclusions:
             out.append(f"- **Excluded** ({x.reason}) when: {x.condition.describe()}")
         for c in act.cautions:
@@ -112,6 +115,7 @@ def patient_texts(rule_base: RuleBase) -> list[tuple[str, str]]:
         for part in ("name", "reason", "dose", "progression"):
             out.append((f"activity:{act.id}:{part}", getattr(act, part)))
         out += [(f"activity:{act.id}:caution", c.text) for c in act.cautions]
+        out += [(f"activity:{act.id}:dose_instead", c.text) for c in act.dose_instead]
         if act.framing:
             out.append((f"activity:{act.id}:framing", act.framing))
     for against in rule_base.advice_against:

@@ -485,7 +485,7 @@ def _recommend(
             )
             continue
         cautions = shown_texts(activity.id, activity.cautions, fired)
-        dose = activity.dose
+        dose = activity.dose_for(fired)
         if limited:
             dose = f"{dose} {GENTLY}"
         chosen.append(

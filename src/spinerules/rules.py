@@ -110,16 +110,18 @@ class ConditionalText:
 
 
 def _conditional_checks(
-    rule_id: str, texts: Iterable[ConditionalText]
+    rule_id: str, texts: Iterable[ConditionalText], part: str = ""
 ) -> list[tuple[str, Condition]]:
-    return [(f"{rule_id}?{n}", c.when) for n, c in enumerate(texts) if c.when is not None]
+    return [(f"{rule_id}?{part}{n}", c.when) for n, c in enumerate(texts) if c.when is not None]
 
 
 def shown_texts(
-    rule_id: str, texts: Iterable[ConditionalText], fired: Container[str]
+    rule_id: str, texts: Iterable[ConditionalText], fired: Container[str], part: str = ""
 ) -> tuple[str, ...]:
-    """The texts whose condition held (check ``<id>?<n>`` fired), in written order."""
-    return tuple(c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{n}" in fired)
+    """The texts whose condition held (check ``<id>?<part><n>`` fired), in written order."""
+    return tuple(
+        c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{part}{n}" in fired
+    )
 
 
 @attrs.frozen(cache_hash=True)
@@ -236,11 +238,20 @@ class Activity:
         validator=attrs.validators.in_(KINDS),
     )
     framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
+    #: A dose that *replaces* ``dose`` when its condition holds (the first that holds wins):
+    #: section 6's "pregnant: replaced by ..." for pain relief. Check keys ``<id>?dose<n>``.
+    dose_instead: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
+
+    def dose_for(self, fired: Container[str]) -> str:
+        """The dose this person is given: the first replacement that holds, else ``dose``."""
+        replaced = shown_texts(self.id, self.dose_instead, fired, "dose")
+        return replaced[0] if replaced else self.dose
 
     def checks(self) -> list[tuple[str, Condition]]:
         checks: list[tuple[str, Condition]] = [(self.id, self.eligibility)]
         checks += [(f"{self.id}!{x.id}", x.condition) for x in self.exclusions]
         checks += _conditional_checks(self.id, self.cautions)
+        checks += _conditional_checks(self.id, self.dose_instead, "dose")
         if self.rank_up is not None:
             checks.append((f"{self.id}^rank_up", self.rank_up))
         return checks

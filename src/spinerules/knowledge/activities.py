@@ -222,11 +222,14 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="A painkiller can help you keep moving while the pain settles.",
             dose="If you need a painkiller, ask a pharmacist or doctor about an anti-inflammatory (NSAID) such as ibuprofen. Take the lowest dose for the shortest time.",
             progression="Stop when you no longer need it.",
-            cautions=(
+            # Section 6: in pregnancy the NSAID advice is replaced, not merely cautioned.
+            dose_instead=(
                 ConditionalText(
                     "Pregnancy: ask your midwife or pharmacist before you take any painkiller. Anti-inflammatories are usually avoided in pregnancy.",
                     pregnant,
                 ),
+            ),
+            cautions=(
                 # clinical.md section 6: no fields for stomach, kidney, heart or asthma problems
                 # yet, so this caution is always shown.
                 ConditionalText(
