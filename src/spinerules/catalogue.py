@@ -76,9 +76,9 @@ def catalogue_markdown(rule_base: RuleBase, family: str | None = None) -> str:
         tiers = ", ".join(u.value for u in card.tiers)
         when = f"when {' or '.join(triggers)}" if triggers else "always"
         out += [f"### `{card.id}` — {card.title}", "", f"- **Shown** at {tiers}, {when}"]
-        for item in card.items:
-            cond = f" (shown when {item.when.describe()})" if item.when is not None else ""
-            out.append(f"  - {item.text}{cond}")
+        for line in card.items:
+            cond = f" (shown when {line.when.describe()})" if line.when is not None else ""
+            out.append(f"  - {line.text}{cond}")
         out += [f"- **Evidence**: {_evidence(rule_base, card.evidence)}", ""]
     out += ["## Advice against", ""]
     for against in rule_base.advice_against:
