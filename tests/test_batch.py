@@ -23,6 +23,16 @@ from spinerules.knowledge import default_rule_base
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients"
 ACTIVITIES = [a.id for a in default_rule_base().activities if a.kind == "exercise"]
 ACTIVITY_IDS = st.sampled_from(ACTIVITIES)
+RED_FLAGS = [f.id for f in default_rule_base().red_flags]
+#: The soon flags a clearance most often acts on (section 3): the limits-plan flags first.
+OFTEN_SOON = [
+    "cancer_history",
+    "malignancy_weight_loss_age",
+    "infection_risk_factor",
+    "fracture_fragility",
+    "radicular_sensory",
+    "malignancy_weak_combination",
+]
 
 
 def _expected(state: Any) -> dict[str, Any]:
@@ -61,6 +71,10 @@ def _random_row(rnd: random.Random) -> dict[str, Any]:
             row[name] = rnd.sample(AXSPA_FEATURES[1:], rnd.randint(0, 5))
         elif name in ("preferred_activities", "avoid_activities"):
             row[name] = rnd.sample(ACTIVITIES, rnd.randint(0, 3))
+        elif name == "clinician_cleared_flags":
+            # Revision 3 (section 3): a clearance turns a fired soon flag into a watch item.
+            pool = OFTEN_SOON if rnd.random() < 0.7 else RED_FLAGS
+            row[name] = rnd.sample(pool, rnd.randint(0, 2))
         elif name == "startback":
             answers: dict[str, Any] = {
                 f"item{n}": rnd.random() < 0.5 for n in range(1, 9) if rnd.random() < 0.95
@@ -121,6 +135,24 @@ BAD_ROWS = [
         "preferred_activities",
     ),
     ({"age": 40, "pain_duration_days": 3, "axspa_features": ["itchy"]}, "axspa_features"),
+    # Revision 3 (C5): advice and comfort are not activities a person can prefer or avoid.
+    (
+        {"age": 40, "pain_duration_days": 3, "preferred_activities": ["stay_active"]},
+        "preferred_activities",
+    ),
+    (
+        {"age": 40, "pain_duration_days": 3, "avoid_activities": ["superficial_heat"]},
+        "avoid_activities",
+    ),
+    # Section 3: clinician_cleared_flags names red flags of the rule base.
+    (
+        {"age": 40, "pain_duration_days": 3, "clinician_cleared_flags": ["walking"]},
+        "clinician_cleared_flags",
+    ),
+    (
+        {"age": 40, "pain_duration_days": 3, "clinician_cleared_flags": ["ces_saddle"] * 2},
+        "clinician_cleared_flags",
+    ),
 ]
 
 

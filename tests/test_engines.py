@@ -91,6 +91,7 @@ def _rule_base(
         evidence=EVIDENCE,
         thresholds=base.thresholds,
         version="generated",
+        cards=base.cards,  # revision 3: the safety-net cards are rules too (C18)
         fact_keys=_rule_base_facts(),
     )
 

@@ -161,6 +161,48 @@ BAD_INPUTS = [
         id="avoid-trailing-newline",
     ),
     _bad(_with(avoid_activities=[""]), ("avoid_activities",), "''", id="avoid-empty-id"),
+    # revision 3: clinician clearance is a list of distinct red-flag ids (section 3) ...
+    _bad(
+        _with(clinician_cleared_flags=["ces_saddle", "ces_saddle"]),
+        ("clinician_cleared_flags",),
+        "'ces_saddle' is listed twice",
+        "red-flag ids",
+        id="cleared-duplicate",
+    ),
+    _bad(
+        _with(clinician_cleared_flags="cancer_history"),
+        ("clinician_cleared_flags",),
+        "'cancer_history'",
+        "a list",
+        id="cleared-string",
+    ),
+    _bad(
+        _with(clinician_cleared_flags=["Cancer_History"]),
+        ("clinician_cleared_flags",),
+        "'Cancer_History'",
+        "snake_case",
+        id="cleared-bad-id",
+    ),
+    # ... and the new booleans are tri-state like every other (R3-2, R3-15)
+    _bad(_with(smokes_or_smoked="no"), ("smokes_or_smoked",), "'no'", "true or false", id="smokes"),
+    _bad(
+        _with(off_work_due_to_back_pain=1),
+        ("off_work_due_to_back_pain",),
+        "off_work_due_to_back_pain: 1 is not allowed",
+        id="off-work-int",
+    ),
+    _bad(
+        _with(family_history_aaa="yes"),
+        ("family_history_aaa",),
+        "'yes'",
+        id="family-history-aaa",
+    ),
+    _bad(
+        _with(collapse_or_faint=True),
+        ("collapse_or_faint",),
+        "did you mean 'collapse_or_fainting'?",
+        id="misspelt-collapse",
+    ),
 ]
 
 
@@ -279,6 +321,41 @@ def test_schema_is_valid_2020_12_and_documents_every_field() -> None:
     assert SCHEMA["additionalProperties"] is False
     assert properties["startback"]["additionalProperties"] is False
     assert "first_back_pain_age must not exceed age" in str(SCHEMA["description"])
+
+
+#: Section 2 (revision 3): the fields revision 3 added.
+REVISION3_FIELDS = (
+    "smokes_or_smoked",
+    "cardiovascular_disease",
+    "hypertension",
+    "high_cholesterol",
+    "copd",
+    "family_history_aaa",
+    "clinician_cleared_flags",
+    "off_work_due_to_back_pain",
+)
+#: Principle 10 / C11: findings only a clinician can give are never asked of the person.
+CLINICIAN_FINDINGS = {"pulsatile_abdominal_mass", "hla_b27"}
+
+
+def test_revision3_fields_are_in_the_vocabulary() -> None:
+    for name in REVISION3_FIELDS:
+        assert name in FIELDS, name
+        assert PatientState.from_dict(BASE).value(name) in (None, ())
+
+
+def test_schema_titles_are_the_lay_questions_and_say_who_answers() -> None:
+    """Principle 10: questions are asked in their lay wording, never as field ids; a clinician's
+    finding is marked as such (``x-asked-of``)."""
+    properties: dict[str, dict[str, Any]] = SCHEMA["properties"]  # type: ignore[assignment]
+    for name, prop in properties.items():
+        assert prop["title"] == FIELDS[name].question, name
+        assert prop["title"] and "_" not in prop["title"], (name, prop["title"])
+        assert prop["x-asked-of"] in ("person", "clinician"), name
+    asked_of_clinician = {n for n, p in properties.items() if p["x-asked-of"] == "clinician"}
+    assert CLINICIAN_FINDINGS <= asked_of_clinician
+    assert properties["saddle_anaesthesia"]["x-asked-of"] == "person"
+    assert "bottom" in properties["saddle_anaesthesia"]["title"].lower()
 
 
 @given(patient_states())

@@ -441,7 +441,7 @@ def test_sparse_generator_reaches_every_tier_and_plan() -> None:
     and incomplete screens, limited and full plans."""
     seen: Counter[str] = Counter()
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True)
     @given(sparse_patient_dicts())
     def collect(data: dict[str, Any]) -> None:
         a = assess(data, engine=PYTHON)

@@ -485,6 +485,11 @@ URGENT = {
     "deformity": {"structural_deformity": True},
     "fragility_severe": {"minor_trauma": True, "osteoporosis": True, "pain_intensity": 9},
     "visceral": {"age": 55, "abdominal_pain": True},
+    # revision 3 (R3-3, R3-4, R3-5, R3-6)
+    "sudden_older": {"age": 55, "sudden_severe_onset": True},
+    "known_aaa": {"known_aortic_aneurysm": True},  # 100 days: urgent at any duration
+    "visceral_sudden_young": {"age": 30, "abdominal_pain": True, "sudden_severe_onset": True},
+    "pregnancy": {"sex": "female", "pregnant": True, "unrelenting_pain": True},
 }
 EMERGENCY = {
     "saddle": {"saddle_anaesthesia": True},
@@ -500,6 +505,8 @@ EMERGENCY = {
     "aaa_known": {"known_aortic_aneurysm": True, "pain_duration_days": 7},
     "pulsatile": {"pulsatile_abdominal_mass": True},
     "dissection": {"thoracic_pain": True, "sudden_severe_onset": True},
+    "sudden_with_risk_factor": {"age": 55, "sudden_severe_onset": True, "smokes_or_smoked": True},
+    "known_aaa_tummy": {"known_aortic_aneurysm": True, "abdominal_pain": True},
 }
 
 
@@ -854,6 +861,7 @@ SPEC_ACTIVITY_EVIDENCE = {
     "superficial_heat": {"acp2017"},
     "pain_relief": {"nice_ng59", "acp2017"},
     "flare_up_plan": {"nice_ng59"},
+    "return_to_work": {"nice_ng59"},
 }
 BRACKETED = {  # (activity, evidence id) -> grade clinical.md gives that link for this claim
     ("stay_active", "acp2017"): "moderate",
@@ -876,13 +884,16 @@ BRACKETED = {  # (activity, evidence id) -> grade clinical.md gives that link fo
     ("pain_relief", "nice_ng59"): "guideline",
     ("pain_relief", "acp2017"): "moderate",
     ("flare_up_plan", "nice_ng59"): "guideline",
+    ("return_to_work", "nice_ng59"): "guideline",
 }
 
 
 def test_every_recommendation_carries_catalogue_evidence(engine: str) -> None:
     catalogue = spinerules.default_rule_base().evidence
     recs = [*_assess(v(**CHRONIC), engine).recommendations]
-    recs += _assess(v(pain_duration_days=30), engine).recommendations
+    recs += _assess(
+        v(pain_duration_days=30, off_work_due_to_back_pain=True), engine
+    ).recommendations
     assert {r.id for r in recs} == set(SPEC_ACTIVITY_EVIDENCE)
     for rec in recs:
         ids = {e.id for e in rec.evidence}

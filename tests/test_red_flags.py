@@ -664,6 +664,38 @@ def test_urgency_is_the_highest_tier_that_fired(engine: str, rule: str, case: Ca
         assert "cauda_equina_signs" in [card.id for card in a.safety_net]
 
 
+#: Section 4's family safety-nets (C18: data with ids, each shown by its own condition).
+FAMILY_CARDS = {
+    "malignancy": "cord_compression_signs",
+    "infection": "sepsis_signs",
+    "fracture": "fracture_signs",
+}
+
+
+@pytest.mark.parametrize(("rule", "case"), _params(FLAG_CASES))
+def test_safety_net_cards_follow_the_families_present(engine: str, rule: str, case: Case) -> None:
+    """A family's card whenever a flag or watch item of that family is present (the reading
+    tested: below ``emergency``, where a card is a warning of what to go for; at ``emergency``
+    the person is already told to go now, and the emergency card says how). The maternity card
+    for every pregnant person at any tier. Cards are deduplicated, in the order of seriousness,
+    each a short list."""
+    a = _assess(case.fires, engine)
+    cards = [card.id for card in a.safety_net]
+    assert len(cards) == len(set(cards))
+    order = [card.id for card in spinerules.default_rule_base().cards]
+    assert cards == sorted(cards, key=order.index)
+    for card in a.safety_net:
+        assert card.title and 1 <= len(card.items) <= 8, card
+    families = {f.family for f in a.red_flags} | {w.family for w in a.watch}
+    if a.urgency.value == "emergency":
+        assert "emergency_help" in cards
+    else:
+        assert "emergency_help" not in cards
+        for family, card in FAMILY_CARDS.items():
+            assert (card in cards) is (family in families), (family, cards)
+    assert ("maternity_signs" in cards) is (case.fires.get("pregnant") is True)
+
+
 @pytest.mark.parametrize(("rule", "case"), _params(FLAG_CASES))
 def test_profile_never_changes_red_flags(engine: str, rule: str, case: Case) -> None:
     nice = _assess(case.fires, engine, profile="nice")
@@ -735,6 +767,42 @@ def test_review_never_turns_other_flags_into_watch_items(
     a = _assess({**case.fires, **REVIEWED}, engine)
     assert _finding(a, rule).urgency.value == case.tier
     assert rule not in _watch(a)
+
+
+# --- clinician clearance (section 3, C15) -----------------------------------------------------
+
+
+def _not_applied(a: Assessment, rule: str) -> bool:
+    return any(
+        t.rule == rule and t.kind == "policy" and "not applied" in t.text.lower() for t in a.trace
+    )
+
+
+@pytest.mark.parametrize(("rule", "case"), _params(FLAG_CASES))
+def test_clearance_applies_at_soon_only(engine: str, rule: str, case: Case) -> None:
+    """Section 3: a cleared flag that fires at ``soon`` becomes a watch item with the same id and
+    the "cleared you to exercise; come back if it changes" advice; at ``urgent`` or ``emergency``
+    the flag stays, at its tier, and the trace says the clearance was not applied."""
+    base = _assess(case.fires, engine)
+    a = _assess({**case.fires, "clinician_cleared_flags": [rule]}, engine)
+    if case.tier == "soon":
+        assert rule not in _flags(a)
+        item = next(w for w in a.watch if w.id == rule)
+        assert item.cleared is True and item.reviewed is False
+        assert item.to_dict()["cleared"] is True
+        assert item.family == FAMILY_OF[rule]
+        advice = item.advice.lower()
+        assert "cleared you to exercise" in advice and "come back if it changes" in advice
+        assert item.evidence == _finding(base, rule).evidence
+        assert not _not_applied(a, rule)
+    else:
+        assert _finding(a, rule).urgency.value == case.tier
+        assert rule not in _watch(a)
+        assert a.urgency == base.urgency
+        assert _not_applied(a, rule), [t for t in a.trace if t.rule == rule]
+    # clearance is per flag: every other flag is listed exactly as without it
+    others = [f.to_dict() for f in a.red_flags if f.id != rule]
+    assert others == [f.to_dict() for f in base.red_flags if f.id != rule]
 
 
 # --- tier escalations -------------------------------------------------------------------------
@@ -827,7 +895,8 @@ def test_ces_bilateral_legs_tier(engine: str, answers: dict[str, Any], tier: str
         {TIER_TIMEFRAME[tier]} if tier in TIER_TIMEFRAME else SOON_TIMEFRAMES
     )
     if tier == "soon":
-        # the cauda-equina warning card
+        # the cauda-equina warning card, at a soon assessment
+        assert a.urgency.value == "soon"
         assert "cauda_equina_signs" in [card.id for card in a.safety_net]
 
 
@@ -866,6 +935,51 @@ def test_fracture_fragility_tier(engine: str, answers: dict[str, Any], tier: str
     finding = _finding(a, "fracture_fragility")
     assert finding.urgency.value == tier
     assert finding.timeframe.value == ("within_24h" if tier == "urgent" else "within_2_weeks")
+    action = finding.action.lower()
+    # Section 4: at urgent with can_walk_minutes == 0 the action says how to get there, and a
+    # person who cannot walk is never told to keep moving (R3-11).
+    cannot_walk = answers.get("can_walk_minutes") == 0
+    assert ("ask someone to take you" in action) is cannot_walk
+    if cannot_walk:
+        assert "emergency services" in action
+    assert not any("keep moving" in f.action.lower() for f in a.red_flags)
+
+
+#: Section 4 (R3-4): a known aneurysm with back pain is urgent at any duration; emergency with
+#: tummy pain, sudden onset, collapse or pain for 14 days or less (``aaa_recent_days``).
+KNOWN_AAA = [
+    pytest.param({"pain_duration_days": 0}, "emergency", id="day-0"),
+    pytest.param({"pain_duration_days": 14}, "emergency", id="day-14"),
+    pytest.param({"pain_duration_days": 15}, "urgent", id="day-15"),
+    pytest.param({"pain_duration_days": 21}, "urgent", id="day-21"),
+    pytest.param({"pain_duration_days": 4000}, "urgent", id="years"),
+    pytest.param({"pain_duration_days": 60, "abdominal_pain": True}, "emergency", id="tummy"),
+    pytest.param({"pain_duration_days": 60, "abdominal_pain": False}, "urgent", id="no-tummy"),
+    pytest.param({"pain_duration_days": 60, "sudden_severe_onset": True}, "emergency", id="sudden"),
+    pytest.param(
+        {"pain_duration_days": 60, "collapse_or_fainting": True}, "emergency", id="collapse"
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "tier"), KNOWN_AAA)
+def test_aaa_known_symptomatic_tier(engine: str, answers: dict[str, Any], tier: str) -> None:
+    a = _assess(v(known_aortic_aneurysm=True, **answers), engine)
+    finding = _finding(a, "aaa_known_symptomatic")
+    assert finding.urgency.value == tier
+    assert finding.timeframe.value == TIER_TIMEFRAME[tier]
+    action = finding.action.lower()
+    if tier == "urgent":
+        assert "vascular team" in action and "today" in action
+    else:
+        assert "emergency" in action and "aneurysm" in action
+
+
+def test_aaa_recent_days_is_a_parameter(engine: str) -> None:
+    state = v(known_aortic_aneurysm=True, pain_duration_days=20)
+    assert _finding(_assess(state, engine), "aaa_known_symptomatic").urgency.value == "urgent"
+    local = _assess(state, engine, thresholds=spinerules.Thresholds(aaa_recent_days=21))
+    assert _finding(local, "aaa_known_symptomatic").urgency.value == "emergency"
 
 
 # --- axial spondyloarthritis thresholds -------------------------------------------------------
@@ -994,6 +1108,37 @@ def test_axspa_thresholds(
             ["imaging"],
             id="ces-stable-imaging",
         ),
+        # Revision 3: the new rules' actions (section 4, read for their content, not prose).
+        pytest.param(
+            v(age=55, sudden_severe_onset=True),
+            "sudden_severe_pain_older",
+            ["today", "aorta"],
+            id="sudden-older-aorta-today",
+        ),
+        pytest.param(
+            v(known_aortic_aneurysm=True, pain_duration_days=30),
+            "aaa_known_symptomatic",
+            ["vascular team", "gp", "today"],
+            id="known-aaa-vascular-team",
+        ),
+        pytest.param(
+            v(sex="female", pregnant=True, abdominal_pain=True),
+            "pregnancy_acute_pain",
+            ["maternity", "midwife", "today", "bleeding", "leaking fluid", "contraction"],
+            id="pregnancy-maternity-unit",
+        ),
+        pytest.param(
+            v(sex="female", pregnant=True, abdominal_pain=True),
+            "pregnancy_acute_pain",
+            ["go now", "moving less"],
+            id="pregnancy-go-now",
+        ),
+        pytest.param(
+            v(unexplained_weight_loss=True, age=55),
+            "malignancy_weight_loss_age",
+            ["this week"],
+            id="weight-loss-this-week",
+        ),
     ],
 )
 def test_action_says_what_clinical_md_asks(
@@ -1002,6 +1147,87 @@ def test_action_says_what_clinical_md_asks(
     action = _finding(_assess(state, engine), rule).action.lower()
     for word in words:
         assert word in action, (rule, word)
+
+
+@pytest.mark.parametrize(
+    ("answers", "aorta"),
+    [
+        pytest.param({"age": 16, "sex": "male"}, False, id="16"),
+        pytest.param({"age": 49, "sex": "male"}, False, id="49"),
+        pytest.param({"age": 50, "sex": "male"}, True, id="50"),
+        pytest.param({"age": 80, "sex": "female"}, True, id="80"),
+    ],
+)
+def test_collapse_action_names_the_aorta_from_aaa_age(
+    engine: str, answers: dict[str, Any], aorta: bool
+) -> None:
+    """Section 4 (R3-1): call emergency services now, at any age; from ``aaa_age`` the wording
+    names the aorta, below it a serious problem in the tummy, chest or pelvis."""
+    a = _assess(v(collapse_or_fainting=True, **answers), engine)
+    action = _finding(a, "collapse_with_back_pain").action.lower()
+    assert "call emergency services now" in action
+    assert ("aorta" in action) is aorta
+    assert all(word in action for word in ("tummy", "chest", "pelvis")) is not aorta
+
+
+@pytest.mark.parametrize(("sex", "ectopic"), [("female", True), ("male", False)])
+def test_collapse_below_aaa_age_names_an_ectopic_pregnancy_for_a_woman(
+    engine: str, sex: str, ectopic: bool
+) -> None:
+    a = _assess(v(age=30, sex=sex, collapse_or_fainting=True), engine)
+    assert ("ectopic" in _finding(a, "collapse_with_back_pain").action.lower()) is ectopic
+
+
+def test_collapse_wording_follows_the_aaa_age_parameter(engine: str) -> None:
+    state = v(age=55, collapse_or_fainting=True)
+    assert "aorta" in _finding(_assess(state, engine), "collapse_with_back_pain").action.lower()
+    local = _assess(state, engine, thresholds=spinerules.Thresholds(aaa_age=60))
+    assert "aorta" not in _finding(local, "collapse_with_back_pain").action.lower()
+    assert "aaa_rupture_suspected" not in _flags(local)
+
+
+@pytest.mark.parametrize(("fever", "said"), [(False, True), (None, True), (True, False)], ids=str)
+def test_c17_infection_risk_factor_fever_note_only_when_fever_is_not_yes(
+    engine: str, fever: bool | None, said: bool
+) -> None:
+    """Section 4 / C17: "go the same day if you develop a fever or shaking chills" is shown only
+    when ``fever`` is not answered true (principle 9: the febrile person gets the action)."""
+    a = _assess(v(immunosuppressed=True, fever=fever), engine)
+    finding = _finding(a, "infection_risk_factor")
+    assert finding.urgency.value == "soon"
+    assert ("fever" in finding.action.lower()) is said
+    if fever:
+        assert _finding(a, "infection_fever_risk").urgency.value == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("answers", "said"),
+    [
+        pytest.param({}, True, id="cancer-alone"),
+        pytest.param({"night_pain": True}, False, id="beside-metastasis-features"),
+        pytest.param({"leg_pain": "one_side"}, False, id="beside-mscc"),
+    ],
+)
+def test_principle_9_cancer_history_does_not_warn_of_signs_already_there(
+    engine: str, answers: dict[str, Any], said: bool
+) -> None:
+    a = _assess(v(history_of_cancer=True, **answers), engine)
+    action = _finding(a, "cancer_history").action.lower()
+    assert "within a week" in action
+    assert ("same day" in action) is said
+
+
+@pytest.mark.parametrize(("age", "ct"), [(50, False), (59, False), (60, True), (72, True)])
+def test_weight_loss_action_mentions_the_ng12_ct_route_from_60(
+    engine: str, age: int, ct: bool
+) -> None:
+    """Section 4: the NICE NG12 route (direct-access CT within 2 weeks) is for 60 or over."""
+    action = _finding(
+        _assess(v(unexplained_weight_loss=True, age=age), engine), "malignancy_weight_loss_age"
+    ).action.lower()
+    assert ("ct" in action.split() or "ct scan" in action) is ct
+    if ct:
+        assert "2 weeks" in action and "ng12" in action
 
 
 def test_axspa_watch_advice_names_the_features_to_come_back_for(engine: str) -> None:
@@ -1143,6 +1369,34 @@ def test_c9_reviewed_fracture_watch_still_excludes_running(engine: str) -> None:
     assert "walking" in recs  # a plan is shown: only the exclusion removes running
     assert "running" not in recs
     b = _assess({**state, "osteoporosis": False}, engine)
+    assert "running" in [r.id for r in b.recommendations]
+
+
+CLEARED_FRAGILITY = {"clinician_cleared_flags": ["fracture_fragility"]}
+
+
+def test_c9_cleared_fracture_flag_still_counts_for_fracture_neuro(engine: str) -> None:
+    state = v(minor_trauma=True, osteoporosis=True, foot_drop=True, **NEW, **CLEARED_FRAGILITY)
+    a = _assess(state, engine)
+    assert "fracture_fragility" in _watch(a)
+    assert _finding(a, "fracture_neuro").urgency.value == "emergency"
+    assert "fracture_neuro" not in _flags(_assess({**state, "minor_trauma": False}, engine))
+
+
+def test_c9_cleared_fracture_flag_still_excludes_running(engine: str) -> None:
+    state = (
+        v(minor_trauma=True, osteoporosis=True, currently_runs=True, pain_intensity=3)
+        | CLEARED_FRAGILITY
+    )
+    a = _assess(state, engine)
+    cleared = next(w for w in a.watch if w.id == "fracture_fragility")
+    assert cleared.cleared is True
+    assert "fracture_fragility" not in _flags(a)
+    recs = [r.id for r in a.recommendations]
+    assert {"walking", "group_exercise", "reassurance"} <= set(recs)  # the limit is lifted ...
+    assert "running" not in recs  # ... the exclusion is not
+    assert "fracture_signs" in [card.id for card in a.safety_net]
+    b = _assess({**state, "minor_trauma": False}, engine)
     assert "running" in [r.id for r in b.recommendations]
 
 

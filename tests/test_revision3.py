@@ -1661,7 +1661,13 @@ def test_keep_moving_and_safety_net_cards(data: dict[str, Any]) -> None:
 def test_revision3_generators_reach_the_cases_they_are_for() -> None:
     seen: Counter[str] = Counter()
 
-    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=_HEALTH)
+    @settings(
+        max_examples=150,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=_HEALTH,
+    )
     @given(clearance_patients())
     def collect(data: dict[str, Any]) -> None:
         a = _assess(data)
@@ -1673,7 +1679,13 @@ def test_revision3_generators_reach_the_cases_they_are_for() -> None:
             seen["cleared watch item"] += 1
         seen[a.urgency.value] += 1
 
-    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=_HEALTH)
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=_HEALTH,
+    )
     @given(urgent_or_emergency_patients())
     def collect_high(data: dict[str, Any]) -> None:
         a = _assess(data)

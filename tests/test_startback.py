@@ -190,23 +190,37 @@ def test_c10_scored_whatever_the_urgency_but_no_matched_care_without_a_plan(
     assert a.to_dict()["startback"]["matched_care"] is None
 
 
+#: Section 5 and R3-18: each stratum's advice names its route in lay words. Read for meaning,
+#: not exact prose: the route (who to ask, self-referral) and what the care is.
+ROUTES = {
+    "low": ("yourself",),
+    "medium": ("physiotherapy", "gp", "refer yourself"),
+    "high": ("physiotherapy", "gp", "worry", "low mood", "refer yourself"),
+}
+
+
 @pytest.mark.parametrize(
-    ("total", "subscale", "words"),
+    ("total", "subscale", "risk"),
     [
-        pytest.param(2, 1, "self-management", id="low"),
-        pytest.param(5, 2, "physiotherapy", id="medium"),
-        pytest.param(6, 5, "psychologically informed", id="high"),
+        pytest.param(2, 1, "low", id="low"),
+        pytest.param(5, 2, "medium", id="medium"),
+        pytest.param(6, 5, "high", id="high"),
     ],
 )
-def test_matched_care_with_a_plan(engine: str, total: int, subscale: int, words: str) -> None:
+def test_matched_care_with_a_plan(engine: str, total: int, subscale: int, risk: str) -> None:
     a = _assess(v(startback=_answers(total, subscale)), engine)
     assert a.recommendations
-    assert a.startback is not None
+    assert a.startback is not None and a.startback.risk == risk
     care = a.startback.matched_care
     assert care is not None
-    assert words in care.lower()
+    low = care.lower()
+    for words in ROUTES[risk]:
+        assert words in low, (risk, words)
+    # low risk is self-management: no referral route is offered
+    assert ("refer" in low) is (risk != "low")
+    # every stratum gets advice, reassurance and keep-active messages
     for advice in ("advice", "reassurance", "active"):
-        assert advice in care.lower()
+        assert advice in low, (risk, advice)
 
 
 def test_matched_care_never_says_self_management_only_beside_a_review(engine: str) -> None:
@@ -219,6 +233,30 @@ def test_matched_care_never_says_self_management_only_beside_a_review(engine: st
     care = a.startback.matched_care
     assert care is not None  # a plan is shown, so matched care is too
     assert "self-management only" not in care.lower()
+    # beside a flag that asks for a review, the care says the review comes first
+    assert "review" in care.lower()
+    plain = _assess(v(startback=_answers(1, 0)), engine).startback
+    assert plain is not None and plain.matched_care is not None
+    assert "review" not in plain.matched_care.lower()
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param({"history_of_cancer": True}, id="limits-plan-flag"),
+        pytest.param({"fever": None}, id="incomplete-screen"),
+    ],
+)
+def test_c10_scored_but_no_matched_care_under_a_limited_plan(
+    engine: str, limit: dict[str, Any]
+) -> None:
+    """Principle 2 and 3: "no matched-care or 'do not' list" beside a limited plan; the score
+    itself is still reported (C10)."""
+    a = _assess(v(startback=_answers(5, 2), **limit), engine)
+    assert a.recommendations and a.urgency.value in ("soon", "self_care")
+    assert a.startback is not None and a.startback.risk == "medium"
+    assert a.startback.matched_care is None
+    assert a.advice_against == ()
 
 
 def test_startback_credits_keele(engine: str) -> None:
