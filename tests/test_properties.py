@@ -237,6 +237,36 @@ def test_no_keep_moving_advice_at_emergency(data: dict[str, Any]) -> None:
     assert not said, f"emergency assessment tells the person to keep moving: {said}"
 
 
+@SETTINGS
+@given(sparse_patient_dicts(), st.data())
+def test_clearance_and_the_urgent_fallback(data: dict[str, Any], draws: st.DataObject) -> None:
+    """Section 3: clearance turns a fired ``soon`` flag into a watch item marked cleared and never
+    applies at urgent or emergency (C15: the flag stays, at its tier). Section 4, "Every urgent
+    action": an urgent assessment's lead action ends with what to do if the person cannot be seen
+    today, said once; no other tier says it. The ids cleared are drawn from what fired, so the
+    property is not vacuous."""
+    base = assess({**data, "clinician_cleared_flags": []}, engine=PYTHON)
+    fired = [f.id for f in base.red_flags] + [w.id for w in base.watch if w.reviewed]
+    cleared = draws.draw(st.lists(st.sampled_from(fired), unique=True) if fired else st.just([]))
+    a = assess({**data, "clinician_cleared_flags": cleared}, engine=PYTHON)
+    listed = {f.id: f for f in a.red_flags}
+    for finding in base.red_flags:
+        if finding.urgency >= Urgency.URGENT:
+            assert listed[finding.id].urgency == finding.urgency, finding.id
+        elif finding.id in cleared:
+            assert finding.id not in listed, finding.id
+    assert {w.id for w in a.watch if w.cleared} == set(cleared) - set(listed)
+    assert a.urgency <= base.urgency
+    if base.urgency >= Urgency.URGENT:
+        assert a.urgency == base.urgency
+    fallback = [f.id for f in a.red_flags if "NHS 111" in f.action]
+    if a.urgency == Urgency.URGENT:
+        assert fallback == [a.red_flags[0].id]
+        assert "urgent care centre" in a.red_flags[0].action
+    else:
+        assert fallback == [], fallback
+
+
 # --- principle 5: nothing hides a red flag -------------------------------------------------------
 
 
