@@ -9,6 +9,7 @@ with its plain-words gloss may be set aside, by name, with the reason.
 
 from __future__ import annotations
 
+import importlib.metadata
 import statistics
 
 import pytest
@@ -30,7 +31,8 @@ def grade(text: str) -> float:
 
 
 def test_textstat_is_the_pinned_release_and_measures_as_expected() -> None:
-    # A check that the measure itself behaves: plain words score low, dense jargon high.
+    assert importlib.metadata.version("textstat") == "0.7.3"
+    # The measure itself behaves: plain words score low, dense jargon high.
     assert grade("Go to the doctor today. Bring a list of your pills.") < 6
     assert (
         grade(

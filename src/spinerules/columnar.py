@@ -334,9 +334,7 @@ def screen_table(
         tiers[flag.id] = pl.max_horizontal(ranks)
         # Listed unless a review turns a reviewable flag, or clearance a soon flag, into a
         # watch item (policy._red_flags).
-        cleared = cleared_ids.list.contains(flag.id) & (
-            pl.max_horizontal(ranks) == Urgency.SOON.rank
-        )
+        cleared = cleared_ids.list.contains(flag.id) & (tiers[flag.id] == Urgency.SOON.rank)
         listed = fired(flag.id) & ~cleared.fill_null(False)
         counted[flag.id] = listed & ~reviewed if flag.reviewable else listed
     frame = frame.with_columns(

@@ -50,10 +50,8 @@ CORE_SAFETY_QUESTIONS = (
     "fever",
     "major_trauma",
 )
-LIMITED_PLAN = (
-    "stay_active",
-    "walking",
-)  # principle 2 (C7): only while a limits-plan flag is listed
+#: Principle 2 (C7): the plan while a limits-plan flag is listed.
+LIMITED_PLAN = ("stay_active", "walking")
 INCOMPLETE_SCREEN_PLAN = ("stay_active",)  # principle 3
 GENTLY = "Gently, as comfort allows, until a doctor has checked the warning sign above."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}
@@ -154,7 +152,7 @@ def build_assessment(
     findings, watch = _red_flags(state, rule_base, fired, known, trace)
     urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
     if urgency == Urgency.URGENT:
-        findings[0] = _with_urgent_fallback(findings, rule_base, known)
+        findings[0] = _with_urgent_fallback(findings, known)
     watch += _watch_items(rule_base, fired, known, trace)
 
     # 3. The screen is complete only when every core question is answered (R3-8: a clinician
@@ -276,14 +274,12 @@ def _keep_moving_when() -> Callable[[dict[str, Any]], bool]:
     return compile_predicate(safety_net.KEEP_MOVING_WHEN)
 
 
-def _with_urgent_fallback(
-    findings: list[RedFlagFinding], rule_base: RuleBase, known: Mapping[str, Any]
-) -> RedFlagFinding:
+def _with_urgent_fallback(findings: list[RedFlagFinding], known: dict[str, Any]) -> RedFlagFinding:
     """Section 4, "Every urgent action": the lead action ends with what to do if the person
     cannot be seen today or gets worse; "keep moving gently" (principle 1) only when no
     fracture-family flag is urgent and the person can walk."""
     lead = findings[0]
-    keep_moving = _keep_moving_when()(dict(known)) and not any(
+    keep_moving = _keep_moving_when()(known) and not any(
         f.family in safety_net.KEEP_MOVING_WITHHELD_FAMILIES and f.urgency >= Urgency.URGENT
         for f in findings
     )

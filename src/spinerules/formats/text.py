@@ -1,4 +1,5 @@
-"""Plain text for the terminal: the person view (``view.py``) laid out as lines.
+"""Plain text for the terminal: the person view (``view.py``) laid out one item per line (a
+terminal wraps by itself, and a copied line stays whole).
 
 Colour (ANSI) only when asked, which the CLI does only when stdout is a TTY, so piped output and
 files stay clean.
@@ -20,25 +21,14 @@ _COLOUR = {
 _RESET = "\033[0m"
 
 
-def _wrap(text: str, first: str, rest: str = "") -> list[str]:
-    """One line per item: a terminal wraps by itself, and a copied line stays whole."""
-    return [first + text]
-
-
 def _section(section: Section) -> list[str]:
-    lines = ["", section.title]
-    for paragraph in section.paragraphs:
-        lines += _wrap(paragraph, "", "")
-    for bullet in section.bullets:
-        lines += _wrap(bullet, "- ", "  ")
+    lines = ["", section.title, *section.paragraphs, *(f"- {b}" for b in section.bullets)]
     for entry in section.entries:
         ref = f"  (rule {entry.reference})" if entry.reference else ""
         lines.append(f"* {entry.title}{ref}")
         for label, text in entry.details:
-            lines += _wrap(text, f"    {label}: ", "      ")
-    for note in section.after:
-        lines += _wrap(note, "", "")
-    return lines
+            lines.append(f"    {label}: {text}")
+    return [*lines, *section.after]
 
 
 def render_text(assessment: Assessment, *, color: bool = False) -> str:
@@ -49,5 +39,5 @@ def render_text(assessment: Assessment, *, color: bool = False) -> str:
     lines = [headline]
     for section in view.sections:
         lines += _section(section)
-    lines += ["", *_wrap(view.disclaimer, "", ""), f"({view.provenance})"]
+    lines += ["", view.disclaimer, f"({view.provenance})"]
     return "\n".join(lines) + "\n"
