@@ -28,6 +28,17 @@ def profiles_of(rule_base: RuleBase) -> tuple[str, ...]:
     return (*PROFILES, *dict.fromkeys(extra))
 
 
+def check_profile(profile: object, rule_base: RuleBase) -> None:
+    """A profile names a "do not" list of this rule base (built-in or a plugin's)."""
+    profiles = profiles_of(rule_base)
+    if profile not in profiles:
+        shown = repr(profile[:80]) if isinstance(profile, str) else f"a {type(profile).__name__}"
+        raise InvalidPatientState(
+            f"profile: {shown} is not a profile; expected one of {', '.join(profiles)}",
+            fields=("profile",),
+        )
+
+
 def _not_one_of(field: str, value: str, noun: str, known: list[str]) -> InvalidPatientState:
     near = difflib.get_close_matches(value, known, n=1)
     hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -81,12 +92,7 @@ def assess(
     )
     name = resolve_engine_name(engine)
     rules = rule_base if rule_base is not None else current_rule_base(thresholds)
-    profiles = profiles_of(rules)
-    if profile not in profiles:
-        raise InvalidPatientState(
-            f"profile: {profile!r} is not a profile; expected one of {', '.join(profiles)}",
-            fields=("profile",),
-        )
+    check_profile(profile, rules)
     check_rule_ids(state, rules)
     facts = patient_facts(state)
     fired = get_engine(name).evaluate(rules, facts)

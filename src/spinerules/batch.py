@@ -12,8 +12,9 @@ from typing import Any
 
 import attrs
 
-from .api import assess
+from .api import assess, check_profile
 from .assessment import Assessment
+from .engine import resolve_engine_name
 from .errors import InvalidPatientState
 from .patient import PatientState
 from .registry import current_rule_base
@@ -31,20 +32,31 @@ class RowError:
 
 # --- streaming -------------------------------------------------------------------------------
 
-_worker_options: dict[str, Any] = {}
+
+@attrs.frozen
+class _Job:
+    """One stream's options: each ``assess_many`` call owns its own (never a module global)."""
+
+    options: Mapping[str, Any]
+
+    def __call__(self, item: tuple[int, PatientState | Mapping[str, Any]]) -> Assessment | RowError:
+        row, data = item
+        try:
+            return assess(data, **self.options)
+        except InvalidPatientState as error:
+            return RowError(row, error.fields, str(error))
 
 
-def _init_worker(options: dict[str, Any]) -> None:
-    _worker_options.clear()
-    _worker_options.update(options)
+#: In a worker process only: the job its pool was started with (one pool per worker process).
+_worker_job: list[_Job] = []
 
 
-def _assess_row(item: tuple[int, PatientState | Mapping[str, Any]]) -> Assessment | RowError:
-    row, data = item
-    try:
-        return assess(data, **_worker_options)
-    except InvalidPatientState as error:
-        return RowError(row, error.fields, str(error))
+def _init_worker(job: _Job) -> None:
+    _worker_job[:] = [job]
+
+
+def _assess_in_worker(item: tuple[int, PatientState | Mapping[str, Any]]) -> Assessment | RowError:
+    return _worker_job[0](item)
 
 
 def assess_many(
@@ -63,14 +75,18 @@ def assess_many(
     rule base, so plugins registered in-process apply there too, and builds its own engine.
     Results still arrive in input order. A bad row never stops the stream.
     """
-    options = {"profile": profile, "engine": engine, "rule_base": current_rule_base(thresholds)}
-    if workers < 1:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers: {workers!r} is not allowed; expected an integer >= 1")
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+        raise ValueError(f"chunksize: {chunksize!r} is not allowed; expected an integer >= 1")
+    rule_base = current_rule_base(thresholds)
+    check_profile(profile, rule_base)  # a wrong option is one error, not one per row
+    resolve_engine_name(engine)
+    job = _Job({"profile": profile, "engine": engine, "rule_base": rule_base})
     if workers == 1:
-        _init_worker(options)
         for item in enumerate(rows):
-            yield _assess_row(item)
+            yield job(item)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.imap(_assess_row, enumerate(rows), chunksize=chunksize)
+    with context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool:
+        yield from pool.imap(_assess_in_worker, enumerate(rows), chunksize=chunksize)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -148,41 +149,133 @@ def _plugins() -> None:
         print(f"FAILED {failure.plugin} ({failure.stage}): {failure.error}")
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """Errors are one line a person can read: no traceback, no screenful of echoed input."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _warn_dropped_plugins() -> None:
+    """One line per plugin that was skipped: a result without it must not look complete."""
+    for failure in get_plugins().failures:
+        print(
+            _one_line(
+                f"spinerules: warning: plugin {failure.plugin} was dropped ({failure.stage}): "
+                f"{failure.error}"
+            ),
+            file=sys.stderr,
+        )
+
+
+def _run(args: argparse.Namespace) -> None:
+    if args.command == "assess":
+        _assess(args)
+    elif args.command == "plugins":
+        _plugins()
+    elif args.command == "screen":
+        _screen(args)
+    elif args.command == "rules":
+        rb = current_rule_base()
+        families = {f.family for f in rb.red_flags}
+        if args.family and args.family not in families:
+            raise InvalidPatientState(
+                f"--family: {args.family!r} is not a family; expected one of {', '.join(sorted(families))}"
+            )
+        sys.stdout.write(catalogue_markdown(rb, args.family))
+    elif args.command == "formats":
+        for fmt in current_formats().values():
+            print(f"{fmt.name}\t{fmt.media_type}\t{fmt.plugin}\t{fmt.description}")
+    elif args.command == "schema":
+        schema = assessment_schema() if args.output else patient_state_schema()
+        print(json.dumps(schema, indent=2, ensure_ascii=False))
+    sys.stdout.flush()  # a closed or full stdout fails here, inside the error handling
+
+
+class _OutputError(Exception):
+    """Writing the result failed (stdout closed, the reader gone, the disk full)."""
+
+
+class _Stdout:
+    """stdout for one command: a failed write is told apart from a failure in the work itself."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._raw.write(text))
+        except (OSError, ValueError) as error:
+            raise _OutputError(getattr(error, "strerror", None) or str(error)) from error
+
+    def flush(self) -> None:
+        try:
+            self._raw.flush()
+        except (OSError, ValueError) as error:
+            raise _OutputError(getattr(error, "strerror", None) or str(error)) from error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status: 0 with the result written, 2 for bad input, 1 for anything else.
+
+    The CLI never exits 0 without having written its result: a ``SystemExit`` or any other
+    exception raised from plugin code, a format or a closed stdout becomes one line on stderr
+    and status 1 (``SPINERULES_DEBUG=1`` shows the traceback instead).
+    """
     parser = _parser()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if "--version" in args_list:
         print(_version())
         return 0
     args = parser.parse_args(args_list)
+    raw = sys.stdout
+    status = 0
     try:
-        if args.command == "assess":
-            _assess(args)
-        elif args.command == "plugins":
-            _plugins()
-        elif args.command == "screen":
-            _screen(args)
-        elif args.command == "rules":
-            rb = current_rule_base()
-            families = {f.family for f in rb.red_flags}
-            if args.family and args.family not in families:
-                raise InvalidPatientState(
-                    f"--family: {args.family!r} is not a family; expected one of {', '.join(sorted(families))}"
-                )
-            sys.stdout.write(catalogue_markdown(rb, args.family))
-        elif args.command == "formats":
-            for fmt in current_formats().values():
-                print(f"{fmt.name}\t{fmt.media_type}\t{fmt.plugin}\t{fmt.description}")
-        elif args.command == "schema":
-            schema = assessment_schema() if args.output else patient_state_schema()
-            print(json.dumps(schema, indent=2, ensure_ascii=False))
+        if raw is None or raw.closed:
+            raise _OutputError("stdout is closed")
+        sys.stdout = _Stdout(raw)
+        _run(args)
+    except KeyboardInterrupt:
+        raise
     except (InvalidPatientState, EngineUnavailable) as error:
-        print("spinerules: error: " + "; ".join(str(error).splitlines()), file=sys.stderr)
-        return 2
+        print("spinerules: error: " + _one_line(str(error)), file=sys.stderr)
+        status = 2
     except SpinerulesError as error:
-        print(f"spinerules: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        print("spinerules: error: " + _one_line(str(error)), file=sys.stderr)
+        status = 1
+    except _OutputError as error:
+        print(
+            f"spinerules: error: cannot write the result: {_one_line(str(error))}", file=sys.stderr
+        )
+        _silence_stdout(raw)
+        status = 1
+    except BaseException as error:  # SystemExit from plugin code included: never a silent 0
+        if os.environ.get("SPINERULES_DEBUG"):
+            raise
+        name = type(error).__name__
+        print(
+            f"spinerules: internal error: {name}: {_one_line(str(error))} "
+            "(set SPINERULES_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        status = 1
+    finally:
+        if isinstance(sys.stdout, _Stdout):
+            sys.stdout = raw
+    if args.command in ("assess", "screen"):
+        _warn_dropped_plugins()
+    return status
+
+
+def _silence_stdout(raw: Any) -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, raw.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":
