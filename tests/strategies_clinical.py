@@ -356,13 +356,20 @@ _FAMILIES = ("generated", "infection", "malignancy", "fracture", "vascular", "ne
 def generated_red_flags(
     conds: Sequence[Condition], escalations: Sequence[Condition | None], seed: int
 ) -> list[RedFlag]:
-    """Red flags of random tiers and families; an escalation (when given) goes one tier up."""
+    """Red flags of random tiers and families; an escalation (when given) goes one tier up,
+    and about a third of those get a second escalation to the same tier (two routes to one
+    tier: each needs its own check key, issue 8 item 7)."""
     rng = random.Random(seed)
     tiers = list(Urgency)[1:]  # soon, urgent, emergency
     flags = []
     for n, (condition, extra) in enumerate(zip(conds, escalations, strict=True)):
         tier = rng.choice(tiers)
         higher = [t for t in Urgency if t > tier]
+        ups = []
+        if extra is not None and higher:
+            ups.append(Escalation(higher[0], extra))
+            if rng.random() < 0.35:
+                ups.append(Escalation(higher[0], conds[(n + 1) % len(conds)]))
         flags.append(
             RedFlag(
                 id=f"gen_flag_{n}",
@@ -372,9 +379,7 @@ def generated_red_flags(
                 action="generated",
                 condition=condition,
                 evidence=(cite("nice_ng59"),),
-                escalations=(
-                    [Escalation(higher[0], extra)] if extra is not None and higher else []
-                ),
+                escalations=ups,
                 reviewable=rng.random() < 0.2,
             )
         )

@@ -220,6 +220,7 @@ def test_engines_agree_with_1000_generated_red_flags() -> None:
     assert count["patients"] >= 150
     assert {"soon", "urgent", "emergency"} <= set(seen), seen  # every tier fired
     assert sum(v for k, v in seen.items() if "@" in k) > 0  # and escalations fired
+    assert sum(v for k, v in seen.items() if "#" in k) > 0  # second same-tier ones too
 
 
 @requires_durable
@@ -440,3 +441,43 @@ def test_unknown_leaf_engines_agree_on_every_key() -> None:
         expected = reference_evaluate(rule_base, facts)
         assert python.evaluate(rule_base, facts) == expected, data
         assert durable.evaluate(rule_base, facts) == expected, data
+
+
+@pytest.mark.parametrize("engine", ["python", pytest.param("durable", marks=requires_durable)])
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"pain_intensity": 10}, "urgent"),  # the first route to urgent
+        ({"age": 75, "pain_intensity": 2}, "urgent"),  # the second route to urgent
+        ({"pain_intensity": 2}, "soon"),  # neither
+    ],
+)
+def test_two_escalations_to_one_tier_are_both_checked(
+    engine: str, answers: dict[str, Any], expected: str
+) -> None:
+    """Issue 8 item 7: with one key for both, the second condition replaced the first."""
+    from spinerules.rules import Escalation, RedFlag
+    from strategies_clinical import cite
+
+    flag = RedFlag(
+        id="two_routes",
+        family="generated",
+        title="Two routes to urgent",
+        tier=spinerules.Urgency.SOON,
+        action="generated",
+        condition=Compare("age", ">=", 16),
+        evidence=(cite("nice_ng59"),),
+        escalations=(
+            Escalation(spinerules.Urgency.URGENT, Compare("pain_intensity", ">=", 9)),
+            Escalation(spinerules.Urgency.URGENT, Compare("age", ">=", 70)),
+        ),
+    )
+    rule_base = _rule_base(red_flags=[flag])
+    assert [key for *_, key in flag.tiers()] == [
+        "two_routes",
+        "two_routes@urgent",
+        "two_routes@urgent#2",
+    ]
+    result = assess({**BASE, **answers}, engine=engine, rule_base=rule_base)
+    (finding,) = [f for f in result.red_flags if f.id == "two_routes"]
+    assert finding.urgency.value == expected

@@ -142,3 +142,38 @@ def test_memory_is_flat_over_20000_durable_assessments() -> None:
     growth = (out["after"] - out["before"]) / mib
     assert growth < 20, f"RSS grew {growth:.1f} MiB over 18,000 assessments: {out}"
     assert len(out["urgencies"]) == 4, out
+
+
+COLD_START_SCRIPT = """
+import time
+from spinerules.engine import durable as durable_module, get_engine
+
+built = []
+original = durable_module.DurableEngine.__init__
+
+def slow_init(self):
+    built.append(threading.get_ident())
+    time.sleep(0.05)  # widen the window in which a second thread could build its own host
+    original(self)
+
+durable_module.DurableEngine.__init__ = slow_init
+start = threading.Barrier(8)
+engines = []
+
+def work():
+    start.wait()
+    engines.append(id(get_engine("durable")))
+
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"built": len(built), "engines": len(set(engines)), "asked": len(engines)}))
+"""
+
+
+def test_one_durable_engine_per_process_on_a_cold_start() -> None:
+    """Issue 8 item 16: 8 threads asking at once get one engine, built once (one host, one lock)."""
+    out = _child(COLD_START_SCRIPT)
+    assert out == {"built": 1, "engines": 1, "asked": 8}, out

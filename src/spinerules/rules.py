@@ -5,7 +5,8 @@ engines evaluate; what a fired check means (a tier, an exclusion, a caution) is 
 assessment builder, never by an engine. That split is what lets two engines be compared
 check for check, and lets a plugin add rules without touching either engine.
 
-Check keys: ``<id>`` for a rule's own condition; ``<id>@<tier>`` for a tier escalation;
+Check keys: ``<id>`` for a rule's own condition; ``<id>@<tier>`` for a tier escalation
+(``<id>@<tier>#<n>`` for a further one to the same tier);
 ``<id>!<exclusion>`` for an activity exclusion; ``<id>?<n>`` for the n-th conditional text (an
 activity's caution, a red flag's action note, a safety-net card's line); ``<id>^rank_up`` for
 a ranking boost.
@@ -169,11 +170,25 @@ class RedFlag:
         return (
             [(self.id, self.condition)]
             + [
-                (f"{self.id}@{e.tier.value}", self.condition & e.condition)
-                for e in self.escalations
+                (key, self.condition & e.condition)
+                for key, e in zip(self.escalation_keys(), self.escalations, strict=True)
             ]
             + _conditional_checks(self.id, self.action_notes)
         )
+
+    def escalation_keys(self) -> list[str]:
+        """``<id>@<tier>``, and ``<id>@<tier>#<n>`` for the n-th further escalation to one tier.
+
+        Two escalations to the same tier are legitimate (two routes to urgent); with one key
+        for both, the second condition would silently replace the first in every engine.
+        """
+        seen: dict[Urgency, int] = {}
+        keys = []
+        for e in self.escalations:
+            seen[e.tier] = seen.get(e.tier, 0) + 1
+            suffix = "" if seen[e.tier] == 1 else f"#{seen[e.tier]}"
+            keys.append(f"{self.id}@{e.tier.value}{suffix}")
+        return keys
 
     def tiers(self) -> list[tuple[Urgency, Timeframe, str, str]]:
         """(tier, timeframe, action, check key) for the base tier and every escalation."""
@@ -183,9 +198,9 @@ class RedFlag:
                 e.tier,
                 e.timeframe or DEFAULT_TIMEFRAME[e.tier],
                 e.action or self.action,
-                f"{self.id}@{e.tier.value}",
+                key,
             )
-            for e in self.escalations
+            for key, e in zip(self.escalation_keys(), self.escalations, strict=True)
         ]
 
 
@@ -471,6 +486,11 @@ class RuleBase:
                         f"rule {rule.id!r} cites unknown evidence {link.evidence_id!r}"
                     )
         checks = _stratify(rules, kinds)
+        keys: set[str] = set()
+        for check in checks:
+            if check.key in keys:  # one key, two conditions: an engine would keep only one
+                raise RuleBaseError(f"two checks share the key {check.key!r}")
+            keys.add(check.key)
         levels = sorted({c.stratum for c in checks})
         strata = tuple(tuple(c for c in checks if c.stratum == lvl) for lvl in levels)
         digest = hashlib.sha256(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from functools import cache, lru_cache
+import threading
+from functools import lru_cache
 
 from ..errors import EngineUnavailable
 from .base import Engine
@@ -44,13 +45,27 @@ def resolve_engine_name(name: str) -> str:
     return name
 
 
-@cache
-def _engine(name: str) -> Engine:
-    if name == "durable":
-        from .durable import DurableEngine
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
 
-        return DurableEngine()
-    return PythonEngine()
+
+def _engine(name: str) -> Engine:
+    # Built under a lock: ``functools.cache`` lets two threads on a cold start each build a
+    # durable host, each with its own lock around the one C library, which then crashes.
+    engine = _engines.get(name)
+    if engine is not None:
+        return engine
+    with _engines_lock:
+        engine = _engines.get(name)
+        if engine is None:
+            if name == "durable":
+                from .durable import DurableEngine
+
+                engine = DurableEngine()
+            else:
+                engine = PythonEngine()
+            _engines[name] = engine
+        return engine
 
 
 def get_engine(name: str = "auto") -> Engine:
