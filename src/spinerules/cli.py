@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -252,8 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout(raw)
         status = 1
     except BaseException as error:  # SystemExit from plugin code included: never a silent 0
-        if os.environ.get("SPINERULES_DEBUG"):
-            raise
+        if os.environ.get("SPINERULES_DEBUG"):  # the traceback, but still not a silent 0
+            traceback.print_exc(file=sys.stderr)
         name = type(error).__name__
         print(
             f"spinerules: internal error: {name}: {_one_line(str(error))} "
