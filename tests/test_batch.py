@@ -233,7 +233,7 @@ def test_cli_screen_writes_results_and_prints_a_summary(
     results = pl.read_parquet(target)
     assert results["row"].to_list() == [0, 1, 2]  # chunks keep the row numbers
     assert results["urgency"].to_list() == ["self_care", "emergency", None]
-    assert results["error"][2].startswith("leg_pain: left is not allowed; expected one of none")
+    assert results["error"][2].startswith('leg_pain: "left" is not allowed; expected one of none')
     out = capsys.readouterr()
     assert "urgency emergency" in out.out and "family cauda_equina" in out.out
     assert "rows with errors" in out.out and "3/3 rows" in out.err

@@ -35,6 +35,7 @@ from spinerules import cli
 from spinerules.api import render
 from spinerules.conditions import flag, ge, yes
 from spinerules.errors import InvalidPatientState, RuleBaseError
+from spinerules.formats.view import headline
 from spinerules.hookspecs import hookimpl
 from spinerules.knowledge import KNOWLEDGE_VERSION
 from spinerules.levels import Grade, Timeframe, Urgency
@@ -816,8 +817,10 @@ def test_plugin_advice_against_for_a_new_profile_can_be_selected() -> None:
 
 def test_plugin_format_renders_and_is_listed(capsys: pytest.CaptureFixture[str]) -> None:
     def render_flags(assessment: spinerules.Assessment, *, separator: str = ",") -> str:
-        # A format must carry every red flag and the disclaimer (spinerules.render checks).
-        return separator.join(f.id for f in assessment.red_flags) + f"\n{assessment.disclaimer}\n"
+        # A format must lead with the urgency's headline and carry every red flag and the
+        # disclaimer (spinerules.render checks, docs/plugins.md "The format contract").
+        ids = separator.join(f.id for f in assessment.red_flags)
+        return f"{headline(assessment)}\n{ids}\n{assessment.disclaimer}\n"
 
     good = Registers("register_formats", ("flag-ids", render_flags))
     nameless = Registers("register_formats", render_flags)  # no name: rejected, alone
@@ -827,14 +830,16 @@ def test_plugin_format_renders_and_is_listed(capsys: pytest.CaptureFixture[str])
     assert formats["flag-ids"].media_type == "text/plain"
     a = spinerules.assess(_cauda_equina())
     assert render(a, "flag-ids", separator=" ") == (
-        f"ces_saddle ces_bladder ces_bilateral_legs\n{a.disclaimer}\n"
+        f"{headline(a)}\nces_saddle ces_bladder ces_bilateral_legs\n{a.disclaimer}\n"
     )
     assert failures(manager) == {("no_name", "validation")}
     assert cli.main(["formats"]) == 0
     assert "flag-ids\ttext/plain\tflag_ids\t" in capsys.readouterr().out
     path = str(PATIENTS / "emergency_cauda_equina.json")
     assert cli.main(["assess", path, "--format", "flag-ids"]) == 0
-    assert capsys.readouterr().out == f"ces_saddle,ces_bladder,ces_bilateral_legs\n{a.disclaimer}\n"
+    assert capsys.readouterr().out == (
+        f"{headline(a)}\nces_saddle,ces_bladder,ces_bilateral_legs\n{a.disclaimer}\n"
+    )
 
 
 def test_plugin_order_does_not_depend_on_registration_order() -> None:

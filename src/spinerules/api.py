@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
-import html
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from .assessment import Assessment
 from .engine import get_engine, resolve_engine_name
 from .errors import InvalidPatientState, RenderError
 from .facts import patient_facts
+from .formats.contract import changed_fields, check_output, fingerprint
+from .jsonio import nearest, quote
 from .patient import PatientState
 from .policy import build_assessment
 from .registry import current_formats, current_rule_base
@@ -40,10 +40,11 @@ def check_profile(profile: object, rule_base: RuleBase) -> None:
 
 
 def _not_one_of(field: str, value: str, noun: str, known: list[str]) -> InvalidPatientState:
-    near = difflib.get_close_matches(value, known, n=1)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
+    """The value quoted short and the nearest id suggested (cheaply: long values get none)."""
+    near = nearest(value, known)
+    hint = f"; did you mean {near!r}?" if near else ""
     return InvalidPatientState(
-        f"{field}: {value!r} is not {noun}{hint}; expected any of {', '.join(known)}",
+        f"{field}: {quote(value)} is not {noun}{hint}; expected any of {', '.join(known)}",
         fields=(field,),
     )
 
@@ -85,11 +86,11 @@ def assess(
     loaded plugin, see ``spinerules.plugins``).
     Raises InvalidPatientState for bad input and EngineUnavailable for an engine that cannot run.
     """
-    state = (
-        state_or_dict
-        if isinstance(state_or_dict, PatientState)
-        else PatientState.from_dict(state_or_dict)
-    )
+    # type(), not isinstance(): a hostile object's ``__class__`` property never runs here.
+    if issubclass(type(state_or_dict), PatientState):
+        state = cast(PatientState, state_or_dict)
+    else:
+        state = PatientState.from_dict(cast(Mapping[str, Any], state_or_dict))
     name = resolve_engine_name(engine)
     rules = rule_base if rule_base is not None else current_rule_base(thresholds)
     check_profile(profile, rules)
@@ -102,10 +103,13 @@ def assess(
 def render(assessment: Assessment, fmt: str = "text", **options: Any) -> str:
     """Render an Assessment with a registered output format (``spinerules formats`` lists them).
 
-    Principle 5 is checked, not trusted: the output must name every red flag and say it is not a
-    diagnosis, or ``RenderError`` is raised instead of returning it (a format plugin that drops a
-    red flag cannot reach a person). Escaping is undone for the check (HTML entities, Markdown
-    backslashes).
+    Principle 5 is checked, not trusted (``spinerules.formats.contract``, docs/plugins.md "The
+    format contract"): the format must not change the assessment, must return a str, and the
+    visible text of its output must show every red flag, the disclaimer and the headline of the
+    assessment's urgency and nothing that reads as a lower one, or ``RenderError`` is raised
+    instead of returning it (a format plugin that hides a red flag cannot reach a person). A
+    format that raises is reported as a ``RenderError`` naming it (an ``InvalidPatientState``
+    about its options passes through).
     """
     formats = current_formats()
     if fmt not in formats:
@@ -113,14 +117,21 @@ def render(assessment: Assessment, fmt: str = "text", **options: Any) -> str:
             f"format: {fmt!r} is not a format; expected one of {', '.join(sorted(formats))}",
             fields=("format",),
         )
-    text = formats[fmt].render(assessment, **options)
-    plain = html.unescape(text).replace("\\", "") if isinstance(text, str) else ""
-    missing = [f.id for f in assessment.red_flags if f.id not in plain]
-    if "not a diagnosis" not in plain:
-        missing.append("the disclaimer")
-    if missing:
+    spec = formats[fmt]
+    before = fingerprint(assessment)
+    try:
+        text = spec.render(assessment, **options)
+    except InvalidPatientState:
+        raise
+    except Exception as error:
+        said = " ".join(str(error).split())[:200]  # one line, whatever the plugin raised
         raise RenderError(
-            f"format {fmt!r} ({formats[fmt].plugin}) left out {', '.join(missing)}: "
-            "every output must show every red flag and the disclaimer"
+            f"format {fmt!r} ({spec.plugin}) failed: {type(error).__name__}: {said}"
+        ) from error
+    after = fingerprint(assessment)
+    if after != before:
+        raise RenderError(
+            f"format {fmt!r} ({spec.plugin}) changed the assessment it was given "
+            f"({', '.join(changed_fields(before, assessment))}): a format only reads the assessment"
         )
-    return text
+    return check_output(assessment, text, name=fmt, plugin=spec.plugin, media_type=spec.media_type)

@@ -9,22 +9,99 @@ and every future adapter (FHIR, CDS Hooks) starts from. Its top-level keys are f
 Schema 2.0 (clinical.md revision 3): ``questions`` with lay wording; safety-net cards as
 objects; each recommendation's ``kind`` and plan ``section``; ``limits_plan`` on red flags;
 ``cleared`` on watch items; a "do not" item's ``note``.
+Schema 2.1: ``ruleset.plugins_dropped``, the installed plugins left out and why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
 from .levels import Grade, Timeframe, Urgency
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 InputPairs = tuple[tuple[str, Any], ...]
 
 
+# Deeply immutable (issue 8): an Assessment is handed to third-party formats, and a format that
+# appended to a list inside it would change what the next format, or the caller, reads. Every
+# container is a tuple, a frozenset or a FrozenDict, converted on the way in (so ``attrs.evolve``
+# and hand-built values are frozen too); ``to_dict`` gives JSON's lists and dicts back.
+# ``spinerules.render`` also compares a snapshot before and after each format.
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+class FrozenDict(Mapping[str, Any]):
+    """A read-only, hashable mapping: how a dict inside an assessment's inputs is kept."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({self._items!r})"
+
+
+def freeze(value: Any) -> Any:
+    """The value with every list a tuple, every set a frozenset, every mapping a FrozenDict."""
+    if type(value) in _SCALAR_TYPES:
+        return value
+    if isinstance(value, Mapping):
+        return FrozenDict({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, set | frozenset):
+        return frozenset(freeze(v) for v in value)
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """``freeze`` undone for JSON: tuples and frozensets as lists, mappings as dicts."""
+    if type(value) in _SCALAR_TYPES:
+        return value
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return sorted((thaw(v) for v in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [thaw(v) for v in value]
+    return value
+
+
+def freeze_pairs(pairs: Any) -> InputPairs:
+    """(name, value) pairs, or a mapping, as a tuple of pairs with frozen values."""
+    if type(pairs) is tuple and all(
+        type(p) is tuple and len(p) == 2 and type(p[1]) in _SCALAR_TYPES for p in pairs
+    ):
+        return pairs  # the usual case (facts are scalars): already frozen
+    items: Iterable[Any] = pairs.items() if isinstance(pairs, Mapping) else pairs
+    return tuple((key, freeze(value)) for key, value in items)
+
+
+def _tuple(items: Any) -> tuple[Any, ...]:
+    if isinstance(items, str):
+        raise TypeError(f"expected a sequence, not the str {items[:40]!r}")
+    return items if type(items) is tuple else tuple(items)
+
+
 def _inputs(pairs: InputPairs) -> dict[str, Any]:
-    return dict(pairs)
+    return {key: thaw(value) for key, value in pairs}
 
 
 @attrs.frozen
@@ -55,8 +132,8 @@ class RedFlagFinding:
     urgency: Urgency
     timeframe: Timeframe
     action: str
-    inputs: InputPairs
-    evidence: tuple[EvidenceRef, ...]
+    inputs: InputPairs = attrs.field(converter=freeze_pairs)
+    evidence: tuple[EvidenceRef, ...] = attrs.field(converter=_tuple)
     limits_plan: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,8 +158,8 @@ class WatchFinding:
     family: str
     title: str
     advice: str
-    inputs: InputPairs
-    evidence: tuple[EvidenceRef, ...]
+    inputs: InputPairs = attrs.field(converter=freeze_pairs)
+    evidence: tuple[EvidenceRef, ...] = attrs.field(converter=_tuple)
     reviewed: bool = False  # a reviewable red flag turned into a watch item by clinician review
     cleared: bool = False  # a soon red flag a clinician cleared (clinician_cleared_flags)
 
@@ -118,11 +195,11 @@ class Recommendation:
     reason: str
     dose: str
     progression: str
-    cautions: tuple[str, ...]
+    cautions: tuple[str, ...] = attrs.field(converter=_tuple)
     grade: Grade | None
     preferred: bool
-    inputs: InputPairs
-    evidence: tuple[EvidenceRef, ...]
+    inputs: InputPairs = attrs.field(converter=freeze_pairs)
+    evidence: tuple[EvidenceRef, ...] = attrs.field(converter=_tuple)
     framing: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,7 +228,7 @@ class AdviceAgainstItem:
     profile: str
     scope: str
     text: str
-    evidence: tuple[EvidenceRef, ...]
+    evidence: tuple[EvidenceRef, ...] = attrs.field(converter=_tuple)
     note: str | None = None  # said once after the list ("do not stop a medicine ...")
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,7 +264,7 @@ class SafetyNet:
 
     id: str
     title: str
-    items: tuple[str, ...]
+    items: tuple[str, ...] = attrs.field(converter=_tuple)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "items": list(self.items)}
@@ -220,7 +297,7 @@ class TraceEntry:
     rule: str
     kind: str
     text: str
-    inputs: InputPairs = ()
+    inputs: InputPairs = attrs.field(default=(), converter=freeze_pairs)
     check: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,14 +311,37 @@ class TraceEntry:
 
 
 @attrs.frozen
+class DroppedPlugin:
+    """An installed plugin left out of the rule base: its name, the stage it failed at
+    (``import``, ``hooks``, a hook name, ``validation`` or ``compile``) and why."""
+
+    name: str
+    stage: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "stage": self.stage, "reason": self.reason}
+
+
+def _dropped(items: Any) -> tuple[DroppedPlugin, ...]:
+    return tuple(d if isinstance(d, DroppedPlugin) else DroppedPlugin(*d) for d in items)
+
+
+@attrs.frozen
 class RulesetInfo:
-    """Which rules produced this assessment: reproduce it from this and the input."""
+    """Which rules produced this assessment: reproduce it from this and the input.
+
+    ``plugins_dropped`` lists installed plugins that were left out (schema 2.1): a result
+    without a plugin the reader expects must not look complete.
+    """
 
     version: str
     hash: str
     engine: str
     profile: str
-    thresholds: tuple[tuple[str, int | float], ...]  # only the cut-offs changed from the defaults
+    # only the cut-offs changed from the defaults
+    thresholds: tuple[tuple[str, int | float], ...] = attrs.field(converter=freeze_pairs)
+    plugins_dropped: tuple[DroppedPlugin, ...] = attrs.field(default=(), converter=_dropped)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -250,26 +350,28 @@ class RulesetInfo:
             "engine": self.engine,
             "profile": self.profile,
             "thresholds": dict(self.thresholds),
+            "plugins_dropped": [d.to_dict() for d in self.plugins_dropped],
         }
 
 
 @attrs.frozen
 class Assessment:
-    """The outcome of one assessment. Immutable; ``to_dict()`` is the JSON contract."""
+    """The outcome of one assessment. Deeply immutable (every container inside is a tuple,
+    frozenset or FrozenDict); ``to_dict()`` is the JSON contract."""
 
     urgency: Urgency
     screen_complete: bool
-    red_flags: tuple[RedFlagFinding, ...]
-    watch: tuple[WatchFinding, ...]
+    red_flags: tuple[RedFlagFinding, ...] = attrs.field(converter=_tuple)
+    watch: tuple[WatchFinding, ...] = attrs.field(converter=_tuple)
     startback: StartBack | None
-    startback_missing: tuple[str, ...]
-    recommendations: tuple[Recommendation, ...]
-    advice_against: tuple[AdviceAgainstItem, ...]
-    unanswered: tuple[str, ...]
-    questions: tuple[Question, ...]
+    startback_missing: tuple[str, ...] = attrs.field(converter=_tuple)
+    recommendations: tuple[Recommendation, ...] = attrs.field(converter=_tuple)
+    advice_against: tuple[AdviceAgainstItem, ...] = attrs.field(converter=_tuple)
+    unanswered: tuple[str, ...] = attrs.field(converter=_tuple)
+    questions: tuple[Question, ...] = attrs.field(converter=_tuple)
     disclaimer: str
-    safety_net: tuple[SafetyNet, ...]
-    trace: tuple[TraceEntry, ...]
+    safety_net: tuple[SafetyNet, ...] = attrs.field(converter=_tuple)
+    trace: tuple[TraceEntry, ...] = attrs.field(converter=_tuple)
     ruleset: RulesetInfo
     schema_version: str = SCHEMA_VERSION
 

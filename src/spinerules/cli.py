@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
+from . import __version__, jsonio
 from .api import assess, render
 from .catalogue import catalogue_markdown
 from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
@@ -63,7 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("-o", "--output", required=True, help="results.parquet or results.csv")
     screen.add_argument(
-        "--chunk", type=int, default=100_000, help="rows per step of the progress bar"
+        "--chunk",
+        default="100000",
+        metavar="ROWS",
+        help="rows screened per batch (memory is bounded by the batch, not the file)",
     )
     commands.add_parser("formats", help="list output formats")
     schema = commands.add_parser("schema", help="the patient-state JSON Schema")
@@ -74,15 +77,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> Any:
+    """The patient JSON object, read through ``jsonio`` (size, depth, duplicate keys, UTF-8)."""
+    source = "patient (stdin)" if path == "-" else f"patient {jsonio.quote(path, 160)}"
     try:
         if path == "-":
-            return json.load(sys.stdin)
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            data = jsonio.load(sys.stdin, source=source)
+        else:
+            with open(path, "rb") as handle:
+                data = jsonio.load(handle, source=source)
     except OSError as error:
-        raise InvalidPatientState(f"patient: cannot read {path!r}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise InvalidPatientState(f"patient: {path!r} is not valid JSON: {error}") from error
+        reason = error.strerror or type(error).__name__
+        raise InvalidPatientState(f"{source}: cannot read: {reason}") from error
+    if not isinstance(data, dict):
+        kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+        kind = kinds.get(type(data), "a number")
+        raise InvalidPatientState(f"{source}: {kind} is not allowed; expected a JSON object")
+    return data
 
 
 def _assess(args: argparse.Namespace) -> None:
@@ -97,35 +107,45 @@ def _assess(args: argparse.Namespace) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _chunk_rows(text: str) -> int:
+    """``--chunk``: a whole number of rows, 1 or more (0 would never finish a batch)."""
+    try:
+        rows = int(text.strip().replace("_", ""))
+    except ValueError:
+        rows = 0
+    if rows < 1:
+        raise InvalidPatientState(
+            f"--chunk: {text[:40]!r} is not allowed; expected a whole number of rows, 1 or more",
+            fields=("--chunk",),
+        )
+    return rows
+
+
 def _screen(args: argparse.Namespace) -> None:
+    rows = _chunk_rows(args.chunk)
     try:
         from . import columnar
     except ImportError as error:
         raise InvalidPatientState(
             f"screen needs polars: pip install 'spinerules[batch]' ({error})"
         ) from error
-    import polars as pl
 
-    table = columnar.read_table(args.input)
-    total = table.height
-    parts = []
-    for start in range(0, max(total, 1), max(args.chunk, 1)):
-        part = columnar.screen_table(table.slice(start, args.chunk))
-        parts.append(part.with_columns(pl.col("row") + start))
-        done = min(start + args.chunk, total)
-        filled = int(30 * done / total) if total else 30
+    def progress(done: int, fraction: float) -> None:
+        filled = int(30 * fraction)
+        total = f"{done:,}" if fraction >= 1 else "?"
         print(
-            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total:,} rows",
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{total} rows",
             end="",
             file=sys.stderr,
         )
-    print(file=sys.stderr)
-    results = pl.concat(parts) if parts else columnar.screen_table(table)
-    columnar.write_table(results, args.output)
-    rows = columnar.summary(results, current_rule_base())
-    width = max(len(name) for name, _ in rows)
+
+    try:
+        counts = columnar.screen_file(args.input, args.output, rows=rows, progress=progress)
+    finally:
+        print(file=sys.stderr)
+    width = max(len(name) for name, _ in counts)
     print(f"{'':{width}}  {'rows':>10}")
-    for name, count in rows:
+    for name, count in counts:
         print(f"{name:{width}}  {count:>10,}")
     print(f"results: {args.output}")
 
@@ -244,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("spinerules: error: " + _one_line(str(error)), file=sys.stderr)
         status = 2
     except SpinerulesError as error:
+        if os.environ.get("SPINERULES_DEBUG") and error.__cause__ is not None:
+            traceback.print_exc(file=sys.stderr)  # a plugin's failure, wrapped: show where
         print("spinerules: error: " + _one_line(str(error)), file=sys.stderr)
         status = 1
     except _OutputError as error:

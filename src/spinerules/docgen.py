@@ -11,6 +11,7 @@ from pathlib import Path
 from .catalogue import catalogue_markdown
 from .fields import FIELDS, FieldSpec
 from .knowledge import default_rule_base
+from .patient import input_rules_markdown
 
 
 def _allowed(spec: FieldSpec) -> str:
@@ -46,7 +47,7 @@ def patient_state_page() -> str:
             f"| `{spec.name}` | {_allowed(spec)} | {required} | {spec.description} "
             f"| {who}{spec.question} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + input_rules_markdown()
 
 
 def thresholds_page() -> str:

@@ -8,6 +8,11 @@ subset of the arguments below (pluggy passes only the names it asks for).
 The built-in red flags, activities, evidence and formats are registered through these same
 hooks by the default plugins in ``spinerules.default_plugins``: the core has no private path.
 
+Everything a hook is handed is its own: ``thresholds`` is a private copy (an implementation
+that changes it, even through ``object.__setattr__``, is dropped), and ``register`` refuses
+calls once the hook has returned. Contributions must be the spinerules types themselves (no
+subclasses) and are copied after the hook.
+
 Everything is add-only. A plugin cannot remove, replace, reword or downgrade a core rule: a
 contribution whose id is already taken is rejected, and the safety policy (red flags first,
 limits on the plan) is not a hook.
@@ -55,8 +60,8 @@ def register_red_flags(register: Callable[[Any], None], thresholds: Thresholds) 
         conditions may read any patient fact and, through ``flag(...)``, the outcome of any
         other registered rule. A red flag with ``limits_plan=True`` limits the plan like the
         core serious-cause flags (principle 2).
-    :param thresholds: the cut-offs in force; use them instead of literal numbers so a local
-        pathway can change them.
+    :param thresholds: the cut-offs in force (a private copy; do not change it); use them
+        instead of literal numbers so a local pathway can change them.
     """
 
 

@@ -184,8 +184,23 @@ def assessment_schema() -> dict[str, Any]:
                         "engine": {"enum": ["durable", "python"]},
                         "profile": {"type": "string"},
                         "thresholds": {"type": "object"},
+                        "plugins_dropped": {
+                            "type": "array",
+                            "description": "installed plugins left out of the rule base, and why (since 2.1)",
+                            "items": _obj(
+                                {
+                                    "name": {"type": "string", "minLength": 1},
+                                    "stage": {
+                                        "type": "string",
+                                        "description": "import, hooks, a hook name, validation or compile",
+                                    },
+                                    "reason": {"type": "string"},
+                                },
+                                "a plugin that was dropped",
+                            ),
+                        },
                     },
-                    "which rules, thresholds and engine produced this",
+                    "which rules, thresholds, engine and plugins produced this",
                 ),
             },
             "The JSON contract of Assessment.to_dict(). Decision support, not a diagnosis.",

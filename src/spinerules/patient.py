@@ -4,17 +4,21 @@ A wrong value here is worse than a crash later: a misspelt red-flag field silent
 be a missed red flag. So construction itself validates (``PatientState(...)`` and ``from_dict``
 cannot disagree), every problem found is reported at once, and each message names the field,
 the value given and what is allowed.
+
+Whatever it is given (any Python object, however large, deep or ill-behaved) it raises only
+``InvalidPatientState``, with values quoted short (``jsonio.quote``) and at most
+``MAX_PROBLEMS_SHOWN`` problems spelt out, so one bad row is one bounded error, never a crash.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn, TypeGuard
 
 import attrs
 
+from spinerules import jsonio
 from spinerules.errors import InvalidPatientState
 from spinerules.fields import (
     ACTIVITY_ID_PATTERN,
@@ -23,8 +27,9 @@ from spinerules.fields import (
     STARTBACK_ITEMS,
     FieldSpec,
 )
+from spinerules.jsonio import name_key, nearest, quote
 
-__all__ = ["PatientState", "StartBackAnswers", "patient_state_schema"]
+__all__ = ["MAX_PROBLEMS_SHOWN", "PatientState", "StartBackAnswers", "patient_state_schema"]
 
 _ONSET = "onset_before_35"
 _ONSET_AGE = 35
@@ -53,22 +58,37 @@ def _allowed(spec: FieldSpec) -> str:
     return text if spec.required else text + " (or null for not asked)"
 
 
+def _plain(value: object) -> object:
+    """Exact built-in types for subclasses (``StrEnum``, ``IntEnum``, ``str`` subclasses).
+
+    Validation after this point runs no code of the caller's: an overridden ``__eq__`` or
+    ``__hash__`` cannot make a value pass a check it fails, and the stored value is plain data.
+    """
+    if type(value) in (str, int, float, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return value
+
+
 def _number(value: object, kind: str) -> int | float | None:
     """A bool is not a number to a questionnaire, and a float is never an integer (C13)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) or (kind == "float" and isinstance(value, float)):
-        return value
+    if type(value) is int or (kind == "float" and type(value) is float):
+        return value  # narrowed by the exact type checks
     return None
 
 
 def _single_ok(spec: FieldSpec, value: object) -> bool:
     if spec.kind == "startback":
-        return isinstance(value, StartBackAnswers)
+        return type(value) is StartBackAnswers
     if spec.kind == "bool":
-        return isinstance(value, bool)
+        return type(value) is bool
     if spec.kind == "enum":
-        return isinstance(value, str) and value in spec.choices
+        return type(value) is str and value in spec.choices
     number = _number(value, spec.kind)
     # NaN fails both comparisons, so it is rejected with the out-of-range values.
     return (
@@ -80,7 +100,7 @@ def _single_ok(spec: FieldSpec, value: object) -> bool:
 
 
 def _member_ok(member: object, spec: FieldSpec) -> TypeGuard[str]:
-    if not isinstance(member, str):
+    if type(member) is not str:
         return False
     return member in spec.choices if spec.kind == "set" else bool(_ACTIVITY_ID.fullmatch(member))
 
@@ -97,19 +117,38 @@ def _collection_problem(spec: FieldSpec, items: Iterable[object]) -> tuple[objec
     return None
 
 
+def _hint(spec: FieldSpec, value: object) -> str:
+    """ "; did you mean ...?" for a value one normalisation or one typo away from an allowed one."""
+    if type(value) is not str:
+        return ""
+    if spec.kind == "bool":
+        key = name_key(value) if len(value) <= 8 else ""
+        return f"; did you mean {key} (a JSON boolean, not a string)?" if key in _BOOLS else ""
+    if spec.kind in ("enum", "set"):
+        near = nearest(value, spec.choices)
+        return f"; did you mean {near!r}?" if near else ""
+    if spec.kind == "list" and len(value) <= 64:
+        key = name_key(value)
+        return f"; did you mean {key!r}?" if key != value and _ACTIVITY_ID.fullmatch(key) else ""
+    return ""
+
+
+_BOOLS = ("true", "false")
+
+
 def _message(label: str, value: object, spec: FieldSpec, what: str = "is not allowed") -> str:
-    return f"{label}: {value!r} {what}; expected {_allowed(spec)}"
+    """``label`` is always a known field name here; the value is quoted short."""
+    return f"{label}: {quote(value)} {what}; expected {_allowed(spec)}{_hint(spec, value)}"
 
 
 def _check(spec: FieldSpec, value: object, label: str) -> _Problem | None:
-    """Check one field on its own; cross-field rules come later, on values that passed this."""
+    """Check one plain field value on its own; cross-field rules come later."""
     if value is None:
         if spec.required:
             return f"{label}: missing (required); expected {_allowed(spec)}", (label,)
         return None
     if spec.kind in ("set", "list"):
-        containers = (list, tuple) if spec.kind == "list" else (list, tuple, set, frozenset)
-        if not isinstance(value, containers):
+        if type(value) is not list:
             return _message(label, value, spec), (label,)
         found = _collection_problem(spec, value)
         return None if found is None else (_message(label, found[0], spec, found[1]), (label,))
@@ -118,54 +157,181 @@ def _check(spec: FieldSpec, value: object, label: str) -> _Problem | None:
 
 def _normalise(spec: FieldSpec, value: object) -> object:
     """The stored form of a value that passed ``_check``: one type per field, whatever came in."""
-    if spec.kind == "float" and isinstance(value, int):
+    if spec.kind == "float" and type(value) is int:
         return float(value)
     if spec.kind in ("set", "list"):
-        items = value if isinstance(value, Iterable) else ()
+        items = value if type(value) is list else ()
         return frozenset(items) if spec.kind == "set" else tuple(items)
     return value
 
 
-def _fail(problems: list[_Problem]) -> NoReturn:
-    fields = tuple(dict.fromkeys(name for _, names in problems for name in names))
-    raise InvalidPatientState("\n".join(message for message, _ in problems), fields=fields)
+def _read_field(spec: FieldSpec, value: object, label: str) -> tuple[object, list[_Problem]]:
+    """One field as plain data, then checked; the stored value, or the problems found.
+
+    Reading is where the caller's code may run (an ``__iter__``, a ``__class__``, a mapping's
+    ``__getitem__``); whatever it raises becomes a problem with this field, never a crash.
+    """
+    try:
+        if spec.kind == "startback" and value is not None and type(value) is not StartBackAnswers:
+            if isinstance(value, Mapping):
+                return _startback(value)
+        elif spec.kind in ("set", "list"):
+            containers = (list, tuple) if spec.kind == "list" else (list, tuple, set, frozenset)
+            if isinstance(value, containers):
+                value = [_plain(member) for member in value]
+        else:
+            value = _plain(value)
+    except Exception as error:
+        message = (
+            f"{label}: {quote(value)} cannot be read ({_type_name(error)}); "
+            f"expected {_allowed(spec)}"
+        )
+        return value, [(message, (label,))]
+    problem = _check(spec, value, label)
+    return (_normalise(spec, value), []) if problem is None else (value, [problem])
 
 
-def _unknown_keys(
-    data: Mapping[Any, object], known: Mapping[str, FieldSpec], prefix: str = ""
-) -> list[_Problem]:
-    """Unknown keys, each with the nearest known name: a misspelling must not pass silently."""
-    problems: list[_Problem] = []
-    for key in data:
-        if key in known:
-            continue
-        label = f"{prefix}{key}" if isinstance(key, str) else repr(key)
-        message = f"unknown field {label!r}"
-        if isinstance(key, str) and (near := difflib.get_close_matches(key, known, n=1)):
-            message += f"; did you mean {prefix + near[0]!r}?"
-        problems.append((message, (label,)))
-    return problems
+def _type_name(value: object) -> str:
+    return type(value).__name__[:40]
 
 
-def _validated(
-    instance: object, specs: Mapping[str, FieldSpec], prefix: str = ""
-) -> list[_Problem]:
-    """Check every field of an attrs instance, storing normalised values of those that pass."""
+def _read_fields(
+    values: Mapping[str, object], specs: Mapping[str, FieldSpec], prefix: str = ""
+) -> tuple[dict[str, object], list[_Problem]]:
+    """Every field read and checked: the stored values of those that pass, and all problems."""
+    stored: dict[str, object] = {}
     problems: list[_Problem] = []
     for name, spec in specs.items():
-        value = getattr(instance, name)
-        problem = _check(spec, value, prefix + name)
-        if problem is None:
-            object.__setattr__(instance, name, _normalise(spec, value))
+        value, found = _read_field(spec, values.get(name), prefix + name)
+        if found:
+            problems += found
         else:
-            problems.append(problem)
+            stored[name] = value
+    return stored, problems
+
+
+#: At most this many problems are spelt out in one message; the rest are counted and named in
+#: ``fields``, so a message stays readable (and bounded) whatever the input.
+MAX_PROBLEMS_SHOWN = 10
+
+
+def _fail(problems: list[_Problem]) -> NoReturn:
+    fields = tuple(dict.fromkeys(name for _, names in problems for name in names))
+    lines = [message for message, _ in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        rest = problems[MAX_PROBLEMS_SHOWN:]
+        named = ", ".join(quote(name, 40) for _, names in rest[:5] for name in names[:1])
+        lines.append(
+            f"... and {len(rest):,} more problem{'s' if len(rest) > 1 else ''} "
+            f"(in {named}{', …' if len(rest) > 5 else ''})"
+        )
+    raise InvalidPatientState("\n".join(lines), fields=fields)
+
+
+def _read_mapping(data: object, label: str, fields: tuple[str, ...]) -> list[tuple[object, object]]:
+    """The (key, value) pairs of a mapping, or InvalidPatientState: never the caller's error."""
+    try:
+        if not isinstance(data, Mapping):
+            raise InvalidPatientState(
+                f"{label}: {quote(data)} is not allowed; expected a JSON object", fields=fields
+            )
+        return list(data.items())
+    except InvalidPatientState:
+        raise
+    except Exception as error:
+        raise InvalidPatientState(
+            f"{label}: {quote(data)} cannot be read ({_type_name(error)}); expected a JSON object",
+            fields=fields,
+        ) from None
+
+
+def _key_text(key: object) -> str | None:
+    """A key as an exact ``str`` (a ``str`` subclass copied), or None for any other key."""
+    try:
+        return key if type(key) is str else str.__str__(key) if isinstance(key, str) else None
+    except Exception:
+        return None
+
+
+def _sort_keys(
+    pairs: list[tuple[object, object]], known: Mapping[str, FieldSpec], prefix: str = ""
+) -> tuple[dict[str, object], list[_Problem]]:
+    """The values of known keys, and a problem for each unknown or repeated key.
+
+    An unknown key gets the nearest known name: a misspelt red-flag field must not pass
+    silently. Keys are never normalised into acceptance (see docs/patient-state.md); names
+    that are equal after NFKC, casefolding and ``-``/space to ``_`` are only suggested.
+    """
+    values: dict[str, object] = {}
+    problems: list[_Problem] = []
+    for key, value in pairs:
+        name = _key_text(key)
+        if name is None:
+            label = prefix + quote(key)
+            problems.append((f"unknown field {label}: field names are strings", (label,)))
+            continue
+        label = prefix + name
+        if name in values:  # two keys that are one name (a str subclass and a str)
+            problems.append((f"duplicate key {quote(label)}; expected each key once", (label,)))
+        elif name in known:
+            values[name] = value
+        else:
+            message = f"unknown field {quote(label)}"
+            near = nearest(name, known) if len(problems) < MAX_PROBLEMS_SHOWN else None
+            if near is not None:
+                message += f"; did you mean {prefix + near!r}?"
+                if name_key(name) == near:
+                    message += " (field names are exact: lower case, ASCII, with underscores)"
+            problems.append((message, (label,)))
+    return values, problems
+
+
+def _startback(data: object) -> tuple[StartBackAnswers | None, list[_Problem]]:
+    """STarT Back answers from a mapping, with every problem in it (unknown items included)."""
+    try:
+        pairs = _read_mapping(data, "startback", ("startback",))
+    except InvalidPatientState as error:
+        return None, [(str(error), error.fields)]
+    values, problems = _sort_keys(pairs, STARTBACK_ITEMS, "startback.")
+    stored, more = _read_fields(values, STARTBACK_ITEMS, "startback.")
+    if problems or more:
+        return None, problems + more
+    return StartBackAnswers(**stored), []  # type: ignore[arg-type]  # checked above
+
+
+def _onset_problems(stored: Mapping[str, Any]) -> list[_Problem]:
+    """Cross-field rules, which need both fields valid on their own first."""
+    onset_age = stored.get("first_back_pain_age")
+    if onset_age is None:
+        return []
+    problems: list[_Problem] = []
+    if onset_age > stored["age"]:
+        problems.append(
+            (
+                f"first_back_pain_age: {onset_age!r} is not allowed; expected an integer "
+                f"0..age ({stored['age']!r}): back pain cannot first begin after the current age",
+                ("first_back_pain_age", "age"),
+            )
+        )
+    if onset_age >= _ONSET_AGE and _ONSET in stored["axspa_features"]:
+        problems.append(
+            (
+                f"axspa_features: {_ONSET!r} is not allowed when first_back_pain_age is "
+                f"{onset_age!r}; expected first_back_pain_age < {_ONSET_AGE} or no {_ONSET!r} "
+                "(it is derived from first_back_pain_age when that is known)",
+                ("axspa_features", "first_back_pain_age"),
+            )
+        )
     return problems
 
 
-def _not_mapping(label: str, data: object, fields: tuple[str, ...]) -> InvalidPatientState:
-    return InvalidPatientState(
-        f"{label}: {data!r} is not allowed; expected a JSON object", fields=fields
-    )
+def _state(values: Mapping[str, object]) -> tuple[dict[str, object], list[_Problem]]:
+    """Every field of a patient state read and checked, then the cross-field rules."""
+    stored, problems = _read_fields(values, FIELDS)
+    failed = {name for _, names in problems for name in names}
+    if not failed & {"age", "first_back_pain_age", "axspa_features"}:
+        problems += _onset_problems(stored)
+    return stored, problems
 
 
 @attrs.frozen(slots=True)
@@ -183,17 +349,20 @@ class StartBackAnswers:
     item9: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if problems := _validated(self, STARTBACK_ITEMS, "startback."):
+        values = {name: getattr(self, name) for name in STARTBACK_ITEMS}
+        stored, problems = _read_fields(values, STARTBACK_ITEMS, "startback.")
+        if problems:
             _fail(problems)
+        for name, value in stored.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> StartBackAnswers:
-        if not isinstance(data, Mapping):
-            raise _not_mapping("startback", data, ("startback",))
-        if problems := _unknown_keys(data, STARTBACK_ITEMS, "startback."):
+        """Build from the ``startback`` object; raises only InvalidPatientState, whatever ``data`` is."""
+        answers, problems = _startback(data)
+        if answers is None:
             _fail(problems)
-        kwargs: dict[str, Any] = {name: data.get(name) for name in STARTBACK_ITEMS}
-        return cls(**kwargs)
+        return answers
 
     def to_dict(self) -> dict[str, object]:
         answers = {name: getattr(self, name) for name in STARTBACK_ITEMS}
@@ -280,62 +449,30 @@ class PatientState:
     avoid_activities: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        problems: list[_Problem] = []
-        if isinstance(self.startback, Mapping):
-            try:
-                answers: StartBackAnswers | None = StartBackAnswers.from_dict(self.startback)
-            except InvalidPatientState as error:
-                problems.append((str(error), error.fields))
-                answers = None  # already reported; do not report the mapping again below
-            object.__setattr__(self, "startback", answers)
-        problems += _validated(self, FIELDS)
-        failed = {name for _, names in problems for name in names}
-        if not failed & {"age", "first_back_pain_age", "axspa_features"}:
-            problems += self._onset_problems()
+        stored, problems = _state({name: getattr(self, name) for name in FIELDS})
         if problems:
             _fail(problems)
-        if self.first_back_pain_age is not None and self.first_back_pain_age < _ONSET_AGE:
-            object.__setattr__(self, "axspa_features", self.axspa_features | {_ONSET})
-
-    def _onset_problems(self) -> list[_Problem]:
-        """Cross-field rules, which need both fields valid on their own first."""
-        onset_age = self.first_back_pain_age
-        if onset_age is None:
-            return []
-        problems: list[_Problem] = []
-        if onset_age > self.age:
-            problems.append(
-                (
-                    f"first_back_pain_age: {onset_age!r} is not allowed; expected an integer "
-                    f"0..age ({self.age!r}): back pain cannot first begin after the current age",
-                    ("first_back_pain_age", "age"),
-                )
-            )
-        if onset_age >= _ONSET_AGE and _ONSET in self.axspa_features:
-            problems.append(
-                (
-                    f"axspa_features: {_ONSET!r} is not allowed when first_back_pain_age is "
-                    f"{onset_age!r}; expected first_back_pain_age < {_ONSET_AGE} or no {_ONSET!r} "
-                    "(it is derived from first_back_pain_age when that is known)",
-                    ("axspa_features", "first_back_pain_age"),
-                )
-            )
-        return problems
+        onset_age = stored["first_back_pain_age"]
+        if isinstance(onset_age, int) and onset_age < _ONSET_AGE:
+            stored["axspa_features"] = stored["axspa_features"] | {_ONSET}  # type: ignore[operator]
+        for name, value in stored.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> PatientState:
-        """Build from the flat JSON form; absent and null both mean "not asked"."""
-        if not isinstance(data, Mapping):
-            raise _not_mapping("patient state", data, ())
-        problems = _unknown_keys(data, FIELDS)
-        kwargs: dict[str, Any] = {name: data.get(name) for name in FIELDS}
-        try:
-            state = cls(**kwargs)
-        except InvalidPatientState as error:
-            _fail([*problems, (str(error), error.fields)])
-        if problems:
-            _fail(problems)
-        return state
+        """Build from the flat JSON form; absent and null both mean "not asked".
+
+        Raises only ``InvalidPatientState``, whatever ``data`` is (any Python object, however
+        large or deep, whatever its methods do), listing every problem found (the first
+        ``MAX_PROBLEMS_SHOWN`` spelt out): unknown or repeated keys with the nearest known name,
+        and every field that is not allowed.
+        """
+        pairs = _read_mapping(data, "patient state", ())
+        values, problems = _sort_keys(pairs, FIELDS)
+        kwargs: dict[str, Any] = {name: values.get(name) for name in FIELDS}
+        if problems:  # report them with the field problems, all in one error
+            _fail(problems + _state(kwargs)[1])
+        return cls(**kwargs)
 
     def to_dict(self) -> dict[str, object]:
         """The flat JSON form, without "not asked" values, so it stays short and round-trips."""
@@ -355,9 +492,9 @@ class PatientState:
     def value(self, name: str) -> object:
         """A field by name, for rule engines whose conditions name fields as data."""
         if name not in FIELDS:
-            near = difflib.get_close_matches(name, FIELDS, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
-            raise KeyError(f"unknown field {name!r}{hint}")
+            near = nearest(name, FIELDS)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise KeyError(f"unknown field {quote(name)}{hint}")
         return getattr(self, name)
 
 
@@ -415,3 +552,53 @@ def patient_state_schema() -> dict[str, object]:
         "required": [name for name, spec in FIELDS.items() if spec.required],
         "additionalProperties": False,
     }
+
+
+def input_rules_markdown() -> str:
+    """The input-boundary rules for docs/patient-state.md, built from the limits themselves."""
+    mib = jsonio.MAX_DOCUMENT_BYTES // (1024 * 1024)
+    return f"""## Reading the JSON
+
+Every JSON entry point (`spinerules assess FILE`, `spinerules.jsonio.loads` and `load`) reads the
+document strictly. Each of these is an `InvalidPatientState` naming the problem (on the command
+line: one line on stderr, exit status 2):
+
+| rejected | why |
+|---|---|
+| a key given twice, at any depth | ordinary JSON readers keep the last one silently; two answers to one question cannot both be trusted. The message names the key and where it is (`fields` holds its path, e.g. `startback.item1`) |
+| a document over {jsonio.MAX_DOCUMENT_BYTES:,} bytes ({mib} MiB) | a patient document is a few kilobytes; reading stops just past the limit |
+| nesting deeper than {jsonio.MAX_DEPTH} levels | the form nests two levels; checked before parsing, so no `RecursionError` |
+| an integer of more than {jsonio.MAX_INT_DIGITS} digits | no field needs one; Python itself fails at 4300 digits with a confusing error |
+| `NaN`, `Infinity`, `-Infinity`, a number that overflows (`1e999`) | not JSON, or not finite |
+| bytes that are not UTF-8, a NUL character, an empty document | a binary file or the wrong file |
+| a top-level value that is not an object | the form is one flat object |
+
+A UTF-8 byte-order mark is accepted and ignored.
+
+## Names are exact: near misses are suggested, never accepted
+
+Field names and enum values must be spelt exactly as in the table above. An unknown key is never
+dropped: it is an error, with the nearest known name. Names equal after Unicode NFKC
+normalisation, casefolding and `-` or space read as `_` (`SADDLE_ANAESTHESIA`, full-width
+`ｓａｄｄｌｅ_anaesthesia`, `saddle-anaesthesia`) are suggested first (*did you mean
+'saddle_anaesthesia'?*), then close misspellings (`saddle_anesthesia`); the same goes for enum
+values (`One-Side` suggests `one_side`), axSpA feature ids, activity ids and the strings
+`"true"`/`"false"` given for a boolean.
+
+They are not accepted, on purpose: two spellings of one field could then both be present with
+different answers (`saddle_anaesthesia: false` and `SADDLE_ANAESTHESIA: true`) and one would win
+unseen; the published JSON Schema (`additionalProperties: false`, exact `enum`s) would disagree
+with validation; and a guess that maps a typo onto a field records an answer to a question nobody
+was asked. A person or a form fixes the name once; the error says how.
+
+## Any Python object
+
+`PatientState.from_dict` and `PatientState(...)` raise only `InvalidPatientState`, whatever they
+are given: huge or deeply nested values, non-string keys, objects whose methods raise (reported
+as *cannot be read*). A `str`, `int` or `float` subclass (`StrEnum`, `IntEnum`) is read as its
+plain value and stored as the exact built-in type; a bool is never a number and a float never an
+integer. Messages quote values short (at most {jsonio.QUOTE_LIMIT} characters, with the original
+length when cut) and spell out at most {MAX_PROBLEMS_SHOWN} problems, counting the rest; `fields`
+names every field involved. `spinerules.batch.assess_many` turns such a row into a `RowError` and
+carries on with the next.
+"""

@@ -186,7 +186,12 @@ def build_assessment(
         safety_net=cards,
         trace=tuple(trace),
         ruleset=RulesetInfo(
-            rule_base.version, rule_base.hash, engine, profile, _changed(rule_base.thresholds)
+            rule_base.version,
+            rule_base.hash,
+            engine,
+            profile,
+            _changed(rule_base.thresholds),
+            plugins_dropped=rule_base.plugins_dropped,
         ),
     )
 

@@ -14,9 +14,10 @@ a ranking boost.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import math
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -32,20 +33,111 @@ if TYPE_CHECKING:
 KINDS = ("exercise", "advice", "comfort")
 
 
-def _links(items: Iterable[EvidenceLink]) -> tuple[EvidenceLink, ...]:
-    return tuple(items)
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _escalations(items: Iterable[Escalation]) -> tuple[Escalation, ...]:
-    return tuple(items)
+def _where(instance: object, attribute: Any) -> str:
+    """``RedFlag 'ces_saddle': tier``: what a contribution error names (validators run after
+    every field is set, so the id is there to name)."""
+    rule_id = getattr(instance, "id", None)
+    own = f" {rule_id!r}" if isinstance(rule_id, str) and attribute.name != "id" else ""
+    return f"{type(instance).__name__}{own}: {attribute.name}"
 
 
-def _exclusions(items: Iterable[Exclusion]) -> tuple[Exclusion, ...]:
-    return tuple(items)
+def _text(optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    """A string field (``optional``: or None)."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if not isinstance(value, str) and not (optional and value is None):
+            allowed = "a string or None" if optional else "a string"
+            raise RuleBaseError(
+                f"{_where(instance, attribute)} is {_short(value)}; expected {allowed}"
+            )
+
+    return check
 
 
-def _texts(items: Iterable[ConditionalText]) -> tuple[ConditionalText, ...]:
-    return tuple(items)
+def _flag(instance: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise RuleBaseError(
+            f"{_where(instance, attribute)} is {_short(value)}; expected True or False"
+        )
+
+
+def _member(kind: type[enum.Enum], optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    """A member of one of the ordered vocabularies. A plain string is refused even when it spells
+    a member ("low"): the enums are ``str`` subclasses, so a string would pass most checks and
+    then fail on ``.rank`` deep inside an assessment, for every person."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if isinstance(value, kind) or (optional and value is None):
+            return
+        members = ", ".join(f"{kind.__name__}.{m.name}" for m in kind)
+        spelt = next((m for m in kind if isinstance(value, str) and m.value == value), None)
+        hint = f"; write {kind.__name__}.{spelt.name}" if spelt is not None else ""
+        raise RuleBaseError(
+            f"{_where(instance, attribute)} is {_short(value)}{hint}; expected one of {members}"
+            f" (spinerules.levels.{kind.__name__}){' or None' if optional else ''}"
+        )
+
+    return check
+
+
+def _condition(optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if not isinstance(value, Condition) and not (optional and value is None):
+            raise RuleBaseError(
+                f"{_where(instance, attribute)} is {_short(value)}; expected a condition "
+                f"(spinerules.conditions){' or None' if optional else ''}"
+            )
+
+    return check
+
+
+def _each(kind: type, how: str) -> Callable[[Any, Any, Any], None]:
+    """A tuple of ``kind`` values; ``how`` says how to write one (for the error)."""
+
+    def check(instance: Any, attribute: Any, value: Any) -> None:
+        if isinstance(value, str):
+            raise RuleBaseError(
+                f"{_where(instance, attribute)} is a plain string {_short(value)}; expected a "
+                f"list of {kind.__name__} ({how})"
+            )
+        for item in value:
+            if not isinstance(item, kind):
+                raise RuleBaseError(
+                    f"{_where(instance, attribute)} holds {_short(item)}; expected "
+                    f"{kind.__name__} values ({how})"
+                )
+
+    return check
+
+
+def _tuple(items: Any) -> Any:
+    """Lists become tuples; a plain string is kept whole, for the validator to refuse (a tuple
+    of its characters would be a confusing error, or none)."""
+    return items if isinstance(items, str) else tuple(items)
+
+
+def _links(items: Any) -> Any:
+    return _tuple(items)
+
+
+def _escalations(items: Any) -> Any:
+    return _tuple(items)
+
+
+def _exclusions(items: Any) -> Any:
+    return _tuple(items)
+
+
+def _texts(items: Any) -> Any:
+    """A plain string in the list is a text shown always: ``ConditionalText(text)``."""
+    if isinstance(items, str):
+        return items
+    return tuple(ConditionalText(t) if isinstance(t, str) else t for t in items)
 
 
 def _kind(kind: str) -> str:
@@ -59,29 +151,30 @@ def _tiers(tiers: Iterable[Urgency | str]) -> tuple[Urgency, ...]:
     return tuple(sorted({Urgency(t) for t in tiers}, key=lambda u: -u.rank))
 
 
-def _strings(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(items)
+def _strings(items: Any) -> Any:
+    return _tuple(items)
 
 
 @attrs.frozen(cache_hash=True)
 class Evidence:
     """One entry of the evidence catalogue (clinical.md section 9)."""
 
-    id: str
-    citation: str
-    study_type: str
-    grade: Grade | None  # None: the source grades per recommendation (acp2017)
-    doi: str | None = None
-    grade_note: str | None = None
+    id: str = attrs.field(validator=_text())
+    citation: str = attrs.field(validator=_text())
+    study_type: str = attrs.field(validator=_text())
+    #: None: the source grades per recommendation (acp2017)
+    grade: Grade | None = attrs.field(validator=_member(Grade, optional=True))
+    doi: str | None = attrs.field(default=None, validator=_text(optional=True))
+    grade_note: str | None = attrs.field(default=None, validator=_text(optional=True))
 
 
 @attrs.frozen(cache_hash=True)
 class EvidenceLink:
     """A rule's claim on a source, with the grade *for this claim* where the spec gives one."""
 
-    evidence_id: str
-    grade: Grade | None = None
-    note: str | None = None
+    evidence_id: str = attrs.field(validator=_text())
+    grade: Grade | None = attrs.field(default=None, validator=_member(Grade, optional=True))
+    note: str | None = attrs.field(default=None, validator=_text(optional=True))
 
 
 def cite(
@@ -106,8 +199,12 @@ class ConditionalText:
     who already answered that they have a fever.
     """
 
-    text: str
-    when: Condition | None = None
+    text: str = attrs.field(validator=_text())
+    when: Condition | None = attrs.field(default=None, validator=_condition(optional=True))
+
+
+_EVIDENCE = _each(EvidenceLink, "write cite('evidence_id')")
+_TEXTS = _each(ConditionalText, "write ConditionalText(text, when) or a plain string per line")
 
 
 def _conditional_checks(
@@ -129,33 +226,45 @@ def shown_texts(
 class Escalation:
     """A higher tier for a red flag when a further condition holds (``ces_saddle`` with a new course)."""
 
-    tier: Urgency
-    condition: Condition
-    timeframe: Timeframe | None = None
-    action: str | None = None
+    tier: Urgency = attrs.field(validator=_member(Urgency))
+    condition: Condition = attrs.field(validator=_condition())
+    timeframe: Timeframe | None = attrs.field(
+        default=None, validator=_member(Timeframe, optional=True)
+    )
+    action: str | None = attrs.field(default=None, validator=_text(optional=True))
 
 
 @attrs.frozen(cache_hash=True)
 class RedFlag:
     """A sign that needs a clinician, with the tier, timeframe and action the spec gives it."""
 
-    id: str
-    family: str
-    title: str
-    tier: Urgency = attrs.field(validator=lambda _, __, tier: _not_self_care(tier))
-    action: str
-    condition: Condition
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
-    timeframe: Timeframe | None = None
-    escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=_escalations)
-    reviewable: bool = False
+    id: str = attrs.field(validator=_text())
+    family: str = attrs.field(validator=_text())
+    title: str = attrs.field(validator=_text())
+    tier: Urgency = attrs.field(
+        validator=[_member(Urgency), lambda _, __, tier: _not_self_care(tier)]
+    )
+    action: str = attrs.field(validator=_text())
+    condition: Condition = attrs.field(validator=_condition())
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
+    timeframe: Timeframe | None = attrs.field(
+        default=None, validator=_member(Timeframe, optional=True)
+    )
+    escalations: tuple[Escalation, ...] = attrs.field(
+        default=(),
+        converter=_escalations,
+        validator=_each(Escalation, "Escalation(tier, condition)"),
+    )
+    reviewable: bool = attrs.field(default=False, validator=_flag)
     #: Said (after the C12 wording) when the flag becomes a watch item by review or clearance.
-    safety_net: str | None = None
+    safety_net: str | None = attrs.field(default=None, validator=_text(optional=True))
     #: Principle 2: a serious-cause ``soon`` flag; while listed, the plan is stay_active and
     #: walking only. A reviewable flag never limits the plan.
-    limits_plan: bool = attrs.field(default=False)
+    limits_plan: bool = attrs.field(default=False, validator=_flag)
     #: Action text shown only when its condition holds (C17), appended to the tier's action.
-    action_notes: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
+    action_notes: tuple[ConditionalText, ...] = attrs.field(
+        default=(), converter=_texts, validator=_TEXTS
+    )
 
     @limits_plan.validator
     def _limits_plan(self, attribute: Any, value: bool) -> None:
@@ -208,12 +317,12 @@ class RedFlag:
 class WatchItem:
     """Something worth knowing but not worth a review on its own; it carries a safety-net."""
 
-    id: str
-    family: str
-    title: str
-    condition: Condition
-    advice: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
+    id: str = attrs.field(validator=_text())
+    family: str = attrs.field(validator=_text())
+    title: str = attrs.field(validator=_text())
+    condition: Condition = attrs.field(validator=_condition())
+    advice: str = attrs.field(validator=_text())
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
 
     def checks(self) -> list[tuple[str, Condition]]:
         return [(self.id, self.condition)]
@@ -223,9 +332,9 @@ class WatchItem:
 class Exclusion:
     """Removes an activity when its condition holds (clinical.md C1: cautions never do)."""
 
-    id: str
-    condition: Condition
-    reason: str
+    id: str = attrs.field(validator=_text())
+    condition: Condition = attrs.field(validator=_condition())
+    reason: str = attrs.field(validator=_text())
 
 
 @attrs.frozen(cache_hash=True)
@@ -237,25 +346,34 @@ class Activity:
     preference cannot name them (C5). ``"activity"``, the name before revision 3, means exercise.
     """
 
-    id: str
-    name: str
-    eligibility: Condition
-    reason: str
-    dose: str
-    progression: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
-    exclusions: tuple[Exclusion, ...] = attrs.field(default=(), converter=_exclusions)
-    cautions: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
-    rank_up: Condition | None = None
+    id: str = attrs.field(validator=_text())
+    name: str = attrs.field(validator=_text())
+    eligibility: Condition = attrs.field(validator=_condition())
+    reason: str = attrs.field(validator=_text())
+    dose: str = attrs.field(validator=_text())
+    progression: str = attrs.field(validator=_text())
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
+    exclusions: tuple[Exclusion, ...] = attrs.field(
+        default=(),
+        converter=_exclusions,
+        validator=_each(Exclusion, "Exclusion(id, condition, reason)"),
+    )
+    cautions: tuple[ConditionalText, ...] = attrs.field(
+        default=(), converter=_texts, validator=_TEXTS
+    )
+    rank_up: Condition | None = attrs.field(default=None, validator=_condition(optional=True))
     kind: str = attrs.field(
         default="exercise",
         converter=_kind,
         validator=attrs.validators.in_(KINDS),
     )
-    framing: str | None = None  # the honest reading of the evidence (clinical.md section 9)
+    #: the honest reading of the evidence (clinical.md section 9)
+    framing: str | None = attrs.field(default=None, validator=_text(optional=True))
     #: A dose that *replaces* ``dose`` when its condition holds (the first that holds wins):
     #: section 6's "pregnant: replaced by ..." for pain relief. Check keys ``<id>?dose<n>``.
-    dose_instead: tuple[ConditionalText, ...] = attrs.field(default=(), converter=_texts)
+    dose_instead: tuple[ConditionalText, ...] = attrs.field(
+        default=(), converter=_texts, validator=_TEXTS
+    )
 
     def dose_for(self, fired: Container[str]) -> str:
         """The dose this person is given: the first replacement that holds, else ``dose``."""
@@ -276,15 +394,16 @@ class Activity:
 class AdviceAgainst:
     """A treatment a guideline advises against, for one profile (clinical.md section 7)."""
 
-    id: str
-    profile: str
-    scope: str  # "low_back_pain", "sciatica" or "both"
-    text: str
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
-    applies_when: Condition | None = None
-    withheld_when_red_flag: bool = False  # "routine imaging without red flags"
+    id: str = attrs.field(validator=_text())
+    profile: str = attrs.field(validator=_text())
+    scope: str = attrs.field(validator=_text())  # "low_back_pain", "sciatica" or "both"
+    text: str = attrs.field(validator=_text())
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
+    applies_when: Condition | None = attrs.field(default=None, validator=_condition(optional=True))
+    #: "routine imaging without red flags"
+    withheld_when_red_flag: bool = attrs.field(default=False, validator=_flag)
     #: Said once after the list for every item that carries it ("do not stop a medicine ...").
-    note: str | None = None
+    note: str | None = attrs.field(default=None, validator=_text(optional=True))
 
     def checks(self) -> list[tuple[str, Condition]]:
         return [(self.id, self.applies_when)] if self.applies_when is not None else []
@@ -301,14 +420,16 @@ class SafetyNetCard:
     person who already has X. Cards show in registration order (the order of seriousness).
     """
 
-    id: str
-    title: str
-    items: tuple[ConditionalText, ...] = attrs.field(converter=_texts)
+    id: str = attrs.field(validator=_text())
+    title: str = attrs.field(validator=_text())
+    items: tuple[ConditionalText, ...] = attrs.field(converter=_texts, validator=_TEXTS)
     tiers: tuple[Urgency, ...] = attrs.field(converter=_tiers)
-    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links)
-    families: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    when: Condition | None = None
-    screen_incomplete: bool = False
+    evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
+    families: tuple[str, ...] = attrs.field(
+        default=(), converter=_strings, validator=_each(str, "family names")
+    )
+    when: Condition | None = attrs.field(default=None, validator=_condition(optional=True))
+    screen_incomplete: bool = attrs.field(default=False, validator=_flag)
 
     def checks(self) -> list[tuple[str, Condition]]:
         own = [(self.id, self.when)] if self.when is not None else []
@@ -439,6 +560,9 @@ class RuleBase:
     hash: str
     index: Mapping[str, Rule]
     conditions: Mapping[str, Condition]  # check key -> condition
+    #: (plugin, stage, reason) for each installed plugin left out of this rule base; set by the
+    #: plugin registry, not part of the hash (``version`` names the plugins that are in it).
+    plugins_dropped: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def build(

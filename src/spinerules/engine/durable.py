@@ -24,6 +24,10 @@ What durable-rules 2.0.28 does, and what this module does about it:
   case (the largest sum of fan-outs on a root-to-leaf path) would pass ``STACK_BUDGET``.
 * A ruleset cannot be replaced: names carry the rule base's content hash, and compiled
   programs are cached per hash for the life of the process.
+
+``durable_rules`` is the pure-Python half of compilation (the DNF split and the term paths, no
+C call): the plugin registry runs it on each plugin's checks alone, on every Python, so a plugin
+whose rules durable cannot take is dropped by itself instead of failing every assessment.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import itertools
 import json
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -49,6 +53,12 @@ SEEN = "spinerules_seen"
 #: The alpha-node stack depth a ruleset may reach; the C walk's stack holds 64 (MAX_STACK_SIZE);
 #: one more is the ``seen`` rule's node, and the rest is margin.
 STACK_BUDGET = 60
+#: The most durable rules (DNF conjunctions) one plugin's checks may expand to. The built-in
+#: rule base compiles to about 400; eight red flags of "2 of 32 signs" compile to 3,968, which
+#: durable takes but at several times the cost of every assessment, for every person. A plugin
+#: past this is dropped (the registry checks it on every Python, so the rule base, and its
+#: hash, do not depend on which engine is installed).
+MAX_PLUGIN_RULES = 2048
 
 
 def _prop(key: str) -> str:
@@ -75,6 +85,40 @@ def _terms(conjunction: Conjunction) -> dict[str, dict[str, Any]]:
     """The conjunction's durable terms, keyed by their canonical JSON (duplicates merged)."""
     terms = [t for leaf in conjunction for t in leaf.durable(_prop(leaf.key), UNKNOWN)]
     return {json.dumps(t, sort_keys=True): t for t in terms}
+
+
+def durable_rules(
+    checks: Iterable[tuple[str, Condition]],
+) -> list[tuple[str, int, Conjunction, dict[str, dict[str, Any]]]]:
+    """Every durable rule the checks compile to: (check key, conjunction index, conjunction,
+    its terms). Raises EngineError for a check durable cannot take (too many alternatives, a
+    conjunction too long for the alpha-node stack, a tree too deep to rewrite)."""
+    compiled = []
+    for key, condition in checks:
+        try:
+            dnf = condition.dnf()
+        except (ValueError, RecursionError) as error:
+            raise EngineError(
+                f"check {key!r} cannot be compiled for durable-rules: {error}"
+            ) from error
+        for index, conjunction in enumerate(dnf):
+            terms = _terms(conjunction)
+            if len(terms) >= STACK_BUDGET:
+                raise EngineError(f"check {key!r} has a conjunction too long for durable")
+            compiled.append((key, index, conjunction, terms))
+    return compiled
+
+
+def preflight(checks: Iterable[tuple[str, Condition]], limit: int = MAX_PLUGIN_RULES) -> int:
+    """Check that durable can take these checks, without registering anything (durable-rules
+    never frees a ruleset); returns how many durable rules they compile to."""
+    count = len(durable_rules(checks))
+    if count > limit:
+        raise EngineError(
+            f"the checks compile to {count} durable rules (limit {limit} per plugin); "
+            "split wide at_least/any_of conditions into fewer alternatives"
+        )
+    return count
 
 
 def _stack_bound(trie: dict[str, Any]) -> int:
@@ -165,22 +209,18 @@ class DurableEngine:
         strata: list[tuple[_Chunk, ...]] = []
         serial = itertools.count()
         for level, stratum in enumerate(rule_base.strata):
+            compiled = durable_rules((check.key, check.condition) for check in stratum)
             for check in stratum:
-                dnfs[check.key] = check.condition.dnf()
                 conditions[check.key] = check.condition
-            compiled = [
-                (check.key, index, conjunction, _terms(conjunction))
-                for check in stratum
-                for index, conjunction in enumerate(dnfs[check.key])
-            ]
+                dnfs[check.key] = ()
+            for key, _, conjunction, _ in compiled:
+                dnfs[key] += (conjunction,)
             # Most shared terms first, so conjunctions share alpha-node prefixes: a narrow
             # network packs many rules into one ruleset (each ruleset costs one assert).
             frequency = Counter(term for *_, terms in compiled for term in terms)
             packs = [_Pack()]
             for key, index, conjunction, terms in compiled:
                 path = sorted(terms, key=lambda t: (-frequency[t], t))
-                if len(path) >= STACK_BUDGET:
-                    raise EngineError(f"check {key!r} has a conjunction too long for durable")
                 if not packs[-1].fits(path):
                     packs.append(_Pack())
                 rule_name = f"r{next(serial)}"

@@ -7,6 +7,7 @@ import threading
 from functools import lru_cache
 
 from ..errors import EngineUnavailable
+from ..jsonio import quote
 from .base import Engine
 from .python import PythonEngine
 
@@ -29,9 +30,9 @@ def durable_available() -> bool:
 
 def resolve_engine_name(name: str) -> str:
     """``auto`` becomes ``durable`` or ``python``; anything else is checked."""
-    if name not in ENGINE_NAMES:
+    if not isinstance(name, str) or name not in ENGINE_NAMES:
         raise EngineUnavailable(
-            f"engine: {name!r} is not an engine; expected one of {', '.join(ENGINE_NAMES)}"
+            f"engine: {quote(name)} is not an engine; expected one of {', '.join(ENGINE_NAMES)}"
         )
     if name == "auto":
         return "durable" if durable_available() else "python"

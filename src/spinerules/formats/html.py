@@ -1,6 +1,7 @@
 """A self-contained, printable HTML handout for the person.
 
-Everything that is not markup is escaped with ``html.escape`` (rule text comes from plugins,
+Everything that is not markup is cleaned (``clean.py``: no control or bidi character, which a
+browser would use or hide) and escaped with ``html.escape`` (rule text comes from plugins,
 which are third-party text); there are no scripts, no external resources, and the styles are
 inline so the file works offline and prints on one or two pages.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from ..assessment import Assessment
+from .clean import one_line
 from .view import Section, person_view
 
 _BANNER = {"emergency": "#b00020", "urgent": "#d35400", "soon": "#b7950b", "self_care": "#1e8449"}
@@ -26,7 +28,7 @@ ul.card{border:1px solid #999;border-radius:.4rem;padding:.5rem 1.5rem}
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(one_line(str(text)), quote=True)
 
 
 def _section(section: Section) -> str:

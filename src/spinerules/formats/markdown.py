@@ -1,7 +1,9 @@
 """Markdown, for notes, tickets and documentation: the person view (``view.py``) as markdown.
 
 The only free text in an Assessment comes from rules, but plugin rules are third-party text, so
-every piece of text is escaped: it cannot inject markup.
+every piece of text is escaped: it cannot inject markup. It is cleaned first (``clean.py``): a
+lone CR, NEL or U+2028 is a line ending to some renderers, and would otherwise end the escaped
+line and start one the plugin wrote ("# Self-care: ...").
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import re
 
 from ..assessment import Assessment
+from .clean import one_line
 from .view import Section, person_view
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|]|&(?=[#A-Za-z0-9]))")
 
 
 def md(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """Escaped markdown of one line of text: every markdown special character, and an ``&``
+    that could start an entity (``&lt;`` shows as typed, not as ``<``)."""
+    return _SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def _section(section: Section) -> list[str]:

@@ -2,12 +2,15 @@
 terminal wraps by itself, and a copied line stays whole).
 
 Colour (ANSI) only when asked, which the CLI does only when stdout is a TTY, so piped output and
-files stay clean.
+files stay clean. Every line is cleaned (``clean.py``): an ESC, a carriage return or a bidi
+override in a plugin's text would let it recolour, overwrite or reverse what the terminal shows,
+so the only control characters in the output are the line breaks and colours written here.
 """
 
 from __future__ import annotations
 
 from ..assessment import Assessment
+from .clean import one_line
 from .view import HEADLINE, Section, person_view
 
 __all__ = ["HEADLINE", "render_text"]
@@ -33,11 +36,11 @@ def _section(section: Section) -> list[str]:
 
 def render_text(assessment: Assessment, *, color: bool = False) -> str:
     view = person_view(assessment)
-    headline = view.headline
-    if color:
-        headline = f"{_COLOUR[view.level]}{headline}{_RESET}"
-    lines = [headline]
+    lines = [view.headline]
     for section in view.sections:
         lines += _section(section)
     lines += ["", view.disclaimer, f"({view.provenance})"]
+    lines = [one_line(line) for line in lines]
+    if color:
+        lines[0] = f"{_COLOUR[view.level]}{lines[0]}{_RESET}"
     return "\n".join(lines) + "\n"

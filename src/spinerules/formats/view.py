@@ -10,16 +10,31 @@ urgent or emergency action.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from ..assessment import Assessment, EvidenceRef, Recommendation, RedFlagFinding
 from ..levels import Grade, Timeframe, Urgency
+from .clean import one_line
 
+#: The word each tier's headline starts with, followed by a colon. ``spinerules.render`` looks
+#: for these in the visible text of every output (``formats/contract.py``): the assessment's own
+#: must be there, and no lower tier's may be (an emergency beside "Self-care:" is refused).
+HEADLINE_MARKER = {
+    "emergency": "Emergency",
+    "urgent": "Urgent",
+    "soon": "Soon",
+    "self_care": "Self-care",
+}
 HEADLINE = {
-    "emergency": "Emergency: go to an emergency department now, or call emergency services",
-    "urgent": "Urgent: see a doctor today",
-    "soon": "Soon: make an appointment with your doctor",
-    "self_care": "Self-care: stay active; here is your plan",
+    tier: f"{HEADLINE_MARKER[tier]}: {action}"
+    for tier, action in (
+        ("emergency", "go to an emergency department now, or call emergency services"),
+        ("urgent", "see a doctor today"),
+        ("soon", "make an appointment with your doctor"),
+        ("self_care", "stay active; here is your plan"),
+    )
 }
 #: Principle 3: an incomplete screen never leads with a self-care headline.
 INCOMPLETE_HEADLINE = "Answer these safety questions first"
@@ -58,35 +73,71 @@ def grade_words(grade: Grade | None) -> str:
     return "evidence: " + (grade.value.replace("_", " ") if grade else "not graded")
 
 
+# Every string of a view is cleaned on the way in (``clean.one_line``): whatever a format lays
+# out, a plugin's text holds no control or bidi character and no line break of its own.
+
+
+def _lines(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(one_line(t) for t in texts)
+
+
+def _labelled(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((one_line(label), one_line(text)) for label, text in pairs)
+
+
+def _entries(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+    return tuple(entries)
+
+
+def _sections(sections: Iterable[Section]) -> tuple[Section, ...]:
+    return tuple(sections)
+
+
+def _optional(text: str | None) -> str | None:
+    return None if text is None else one_line(text)
+
+
 @attrs.frozen
 class Entry:
     """One item with labelled details (a red flag, a recommendation, a watch item)."""
 
-    title: str
-    details: tuple[tuple[str, str], ...] = ()
-    reference: str | None = None  # the rule id, in small print, for traceability (principle 6)
+    title: str = attrs.field(converter=one_line)
+    details: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_labelled)
+    # the rule id, in small print, for traceability (principle 6)
+    reference: str | None = attrs.field(default=None, converter=_optional)
 
 
 @attrs.frozen
 class Section:
     """A heading with paragraphs, bullets, entries and closing notes, in that order."""
 
-    id: str
-    title: str
-    paragraphs: tuple[str, ...] = ()
-    bullets: tuple[str, ...] = ()
-    entries: tuple[Entry, ...] = ()
-    after: tuple[str, ...] = ()  # said once after the list ("do not stop a medicine ...")
+    id: str = attrs.field(converter=one_line)
+    title: str = attrs.field(converter=one_line)
+    paragraphs: tuple[str, ...] = attrs.field(default=(), converter=_lines)
+    bullets: tuple[str, ...] = attrs.field(default=(), converter=_lines)
+    entries: tuple[Entry, ...] = attrs.field(default=(), converter=_entries)
+    # said once after the list ("do not stop a medicine ...")
+    after: tuple[str, ...] = attrs.field(default=(), converter=_lines)
     small: bool = False  # evidence and the like: secondary print
 
 
 @attrs.frozen
 class PersonView:
     level: str  # the urgency tier, for colour
-    headline: str
-    sections: tuple[Section, ...]
-    disclaimer: str
-    provenance: str
+    headline: str = attrs.field(converter=one_line)
+    sections: tuple[Section, ...] = attrs.field(converter=_sections)
+    disclaimer: str = attrs.field(converter=one_line)
+    provenance: str = attrs.field(converter=one_line)
+
+
+def leads_with_questions(a: Assessment) -> bool:
+    """Principle 3: an incomplete screen below urgent leads with its safety questions."""
+    return not a.screen_complete and a.urgency < Urgency.URGENT
+
+
+def headline(a: Assessment) -> str:
+    """The headline every person-facing output leads with (a plugin format can use it too)."""
+    return INCOMPLETE_HEADLINE if leads_with_questions(a) else HEADLINE[a.urgency.value]
 
 
 def _flag_entries(flags: tuple[RedFlagFinding, ...]) -> tuple[Entry, ...]:
@@ -190,15 +241,10 @@ def person_view(a: Assessment) -> PersonView:
     refs = _evidence(a, action_first)
     if refs:
         sections.append(Section("evidence", EVIDENCE, bullets=refs, small=True))
-    headline = (
-        INCOMPLETE_HEADLINE
-        if not a.screen_complete and not action_first
-        else HEADLINE[a.urgency.value]
-    )
     r = a.ruleset
     return PersonView(
         level=a.urgency.value,
-        headline=headline,
+        headline=headline(a),
         sections=tuple(sections),
         disclaimer=a.disclaimer,
         provenance=f"Rules {r.version} ({r.hash}), engine {r.engine}, profile {r.profile}.",
