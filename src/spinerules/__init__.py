@@ -17,6 +17,7 @@ from .api import PROFILES, assess, render
 from .assessment import (
     AdviceAgainstItem,
     Assessment,
+    DroppedPlugin,
     EvidenceRef,
     Recommendation,
     RedFlagFinding,
@@ -62,6 +63,7 @@ __all__ = [
     "PROFILES",
     "AdviceAgainstItem",
     "Assessment",
+    "DroppedPlugin",
     "EngineError",
     "EngineUnavailable",
     "EvidenceRef",

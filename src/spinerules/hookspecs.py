@@ -95,8 +95,11 @@ def register_advice_against(register: Callable[[Any], None], thresholds: Thresho
 def register_formats(register: Callable[..., None]) -> None:
     """Register output formats for ``spinerules.render`` and ``spinerules assess --format``.
 
-    Called once when the format registry is first needed. A format only reads the Assessment;
-    it must show every red flag with its action, and the disclaimer.
+    Called once when the format registry is first needed. A format only reads the Assessment,
+    and must keep the format contract (docs/plugins.md, ``spinerules.formats.contract``): lead
+    with the urgency's headline (``spinerules.formats.view.headline``), show every red flag and
+    the disclaimer as visible text, nothing of a lower urgency, no hiding control characters.
+    ``spinerules.render`` checks it on every call and raises ``RenderError`` otherwise.
 
     :param register: call ``register(name, render, media_type=..., description=...)`` where
         ``render(assessment, **options) -> str``; ``name`` must be new and non-empty.
