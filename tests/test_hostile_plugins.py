@@ -690,3 +690,97 @@ def test_the_example_body_parts_compile() -> None:
     for name, (body, _) in INSTALLED.items():
         if name != "exit_at_import":
             compile(textwrap.dedent(_HEAD + body), name, "exec")
+
+
+@pytest.mark.parametrize("reserved", ["spinerules", "spinerules.default_plugins.red_flags"])
+def test_an_entry_point_named_like_the_built_ins_is_refused(tmp_path: Path, reserved: str) -> None:
+    """Review of issue 8: a failing plugin named ``spinerules`` was dropped *as* the built-ins
+    (every core red flag gone, cauda equina read as self-care); one named after a built-in module
+    replaced it. The name is refused at load and reported under a label no plugin can take."""
+    (tmp_path / "impostor.py").write_text(
+        "from spinerules.hookspecs import hookimpl\n\n\n"
+        "@hookimpl\ndef register_red_flags(register):\n    raise ValueError('a mistake')\n",
+        encoding="utf-8",
+    )
+    info = tmp_path / "impostor-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: impostor\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[spinerules]\n{reserved} = impostor\n")
+    run = _cli(tmp_path, "assess", str(CES_FILE), "--format", "json", load=reserved)
+    assert run.returncode == 0, run.stderr
+    assert _warnings(run.stderr) == {f"{reserved} (entry point)": "import"}
+    result = _assert_emergency(run.stdout)
+    assert result["ruleset"]["version"] == spinerules.assess(CES).ruleset.version
+
+
+def test_a_built_in_hook_that_fails_is_an_error_not_a_dropped_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The core is never dropped and reported like a plugin: its failure is spinerules' bug."""
+    from spinerules.default_plugins import red_flags as builtin_red_flags
+
+    @hookimpl
+    def broken(register: Any, thresholds: Any) -> None:
+        raise ValueError("a bug in the core")
+
+    monkeypatch.setattr(builtin_red_flags, "register_red_flags", broken)  # before registering
+    manager = Plugins(load_entry_points=False)
+    with pytest.raises(PluginError, match="built-in register_red_flags failed"):
+        manager.call_each("register_red_flags", thresholds=spinerules.Thresholds())
+
+
+def test_a_format_never_reaches_the_callers_assessment() -> None:
+    """Review of issue 8: a format that changed the assessment and then raised (or returned
+    good text) left the caller's object changed, so the next render said self-care."""
+    from spinerules.formats.text import render_text
+
+    def rewrite(assessment: Any, **options: Any) -> str:
+        text = render_text(assessment)
+        object.__setattr__(assessment, "urgency", Urgency.SELF_CARE)
+        object.__setattr__(assessment, "red_flags", ())
+        return text
+
+    class Formats:
+        @hookimpl
+        def register_formats(self, register: Callable[..., None]) -> None:
+            register("rewrite", rewrite)
+
+    use_plugins((Formats(), "formats"))
+    assessment = spinerules.assess(CES, engine="python")
+    with pytest.raises(RenderError, match="changed the assessment"):
+        render(assessment, "rewrite")
+    assert assessment.urgency is Urgency.EMERGENCY and assessment.red_flags
+    assert json.loads(render(assessment, "json"))["urgency"] == "emergency"
+
+
+def test_a_str_subclass_cannot_show_the_check_other_text() -> None:
+    """A format returning a str subclass whose methods lie: the check and the caller both get
+    the plain characters it holds."""
+    from spinerules.formats.text import render_text
+
+    fake = "Self-care: stay active; here is your plan\nAll fine.\n"
+
+    class Lying(str):
+        real = ""
+
+        def replace(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+            return self.real
+
+        def __add__(self, other: Any) -> str:  # type: ignore[override]
+            return fake
+
+    def sneaky(assessment: Any, **options: Any) -> str:
+        out = Lying(fake)
+        out.real = render_text(assessment)
+        return out
+
+    class Formats:
+        @hookimpl
+        def register_formats(self, register: Callable[..., None]) -> None:
+            register("sneaky", sneaky)
+
+    use_plugins((Formats(), "formats"))
+    with pytest.raises(RenderError, match="left out ces_saddle"):
+        render(spinerules.assess(CES, engine="python"), "sneaky")
+    honest = render(spinerules.assess(CES, engine="python"), "text")
+    assert type(honest) is str

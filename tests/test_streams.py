@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import spinerules
 from spinerules import assess
 from spinerules.batch import RowError, assess_many
 
@@ -59,3 +60,22 @@ def test_row_errors_keep_their_position_between_good_rows() -> None:
     assert isinstance(results[1], RowError) and results[1].row == 1
     assert results[1].fields == ("age",)
     assert [type(r).__name__ for r in results] == ["Assessment", "RowError", "Assessment"]
+
+
+def test_rule_bases_and_programs_are_cached_within_a_bound() -> None:
+    """A thresholds sweep (here 70 values) must not keep 70 rule bases and programs for ever."""
+    from spinerules import registry
+    from spinerules.engine import get_engine
+    from spinerules.engine import python as python_engine
+
+    engine = get_engine("python")
+    for age in range(40, 110):
+        thresholds = spinerules.Thresholds(malignancy_age=age)
+        result = spinerules.assess(
+            {"age": 55, "pain_duration_days": 10, "history_of_cancer": True},
+            engine="python",
+            thresholds=thresholds,
+        )
+        assert result.urgency.value != "self_care"  # a cancer history is a flag at any cut-off
+    assert len(registry._state["rule_bases"]) <= registry.RULE_BASE_CACHE_SIZE
+    assert len(engine._programs) <= python_engine.PROGRAM_CACHE_SIZE  # type: ignore[attr-defined]

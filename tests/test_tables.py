@@ -386,6 +386,15 @@ def _bad_input(kind: str, folder: Path) -> tuple[Path, str]:
         path = folder / "patients.xlsx"
         path.write_text(HEADER)
         return path, "expected a .csv or .parquet file"
+    if kind == "internal column name":  # the reader's own marker of ragged records
+        path.write_text(HEADER.strip() + ",__read_problem\n40,3,none,false,fine\n")
+        return path, "unknown column '__read_problem'"
+    if kind == "internal column name in parquet":
+        path = folder / "patients.parquet"
+        pl.DataFrame(
+            {"age": [40], "pain_duration_days": [3], "__read_problem": ["x"]}
+        ).write_parquet(path)
+        return path, "unknown column '__read_problem'"
     if kind == "corrupt parquet":
         path = folder / "patients.parquet"
         path.write_bytes(b"PAR1 this is not parquet")
@@ -408,6 +417,8 @@ def _bad_input(kind: str, folder: Path) -> tuple[Path, str]:
         "unclosed quote",
         "wrong extension",
         "corrupt parquet",
+        "internal column name",
+        "internal column name in parquet",
     ],
 )
 def test_a_malformed_file_is_one_line_and_status_2(

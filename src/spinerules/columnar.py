@@ -315,11 +315,15 @@ def _startback_columns(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(items).drop("startback")
 
 
-def _check_columns(columns: Iterable[str]) -> None:
+def _check_columns(columns: Iterable[str], *, internal: bool = False) -> None:
     """Unknown columns are a table error: a misspelt red-flag column would silently drop every
-    answer in it. Named with the nearest known name, like ``PatientState.from_dict``."""
+    answer in it. Named with the nearest known name, like ``PatientState.from_dict``.
+
+    ``internal``: the table came through the CSV reader, whose ``READ_PROBLEM`` column marks
+    ragged records; in a file's own columns that name is as unknown as any other.
+    """
     known = [*FIELDS, *STARTBACK_COLUMNS]
-    unknown = [c for c in columns if c not in known and c != READ_PROBLEM]
+    unknown = [c for c in columns if c not in known and not (internal and c == READ_PROBLEM)]
     if not unknown:
         return
     hints = []
@@ -341,7 +345,7 @@ def _validate(table: pl.DataFrame, allowed_ids: Mapping[str, tuple[str, ...]]) -
     ``PatientState`` in field order, then cross-field rules, then ids of the rule base, the
     order in which ``assess()`` raises, so both name the same field.
     """
-    _check_columns(table.columns)
+    _check_columns(table.columns, internal=True)
     table = _startback_columns(table)
     schema = table.schema
     checked: dict[str, _Checked] = {}
@@ -762,6 +766,7 @@ def read_batches(
 def _parquet_batches(name: str, rows: int) -> Iterator[tuple[pl.DataFrame, float]]:
     try:
         scan = pl.scan_parquet(name)
+        _check_columns(scan.collect_schema().names())
         total = int(scan.select(pl.len()).collect().item())
         for start in range(0, max(total, 1), rows):  # no rows: one empty batch, the columns
             yield scan.slice(start, rows).collect(), min(start + rows, total) / max(total, 1)

@@ -141,6 +141,16 @@ class Plugins:
         for point in points:
             if (wanted is not None and point.name not in wanted) or point.name in blocked:
                 continue
+            if _reserved(point.name):  # it would be taken for (and dropped with) the built-ins
+                self.load_failures.append(
+                    self.fail(
+                        f"{point.name} (entry point)",  # a label no plugin name can equal
+                        "import",
+                        f"the entry-point name {point.name!r} is reserved for spinerules' "
+                        "built-in content; give the plugin its own name",
+                    )
+                )
+                continue
             stage = "import"
             try:
                 plugin = point.load()
@@ -227,6 +237,8 @@ class Plugins:
             except _PASS_THROUGH:
                 raise
             except BaseException as error:  # SystemExit, GeneratorExit, a plugin's own class
+                if impl.plugin_name in self.builtin:  # never drop the core: it is our bug
+                    raise PluginError(f"built-in {hook} failed: {describe_error(error)}") from error
                 failure = self.fail(plugin, hook, error)
                 if dropped is not None:
                     dropped.setdefault(plugin, failure)
@@ -270,6 +282,11 @@ def _check_unchanged(name: str, copy: Any, original: Any) -> None:
 
 
 _MISSING = object()
+
+
+def _reserved(name: str) -> bool:
+    """Names that are, or could pass for, the built-in content's."""
+    return name == BUILTIN or name.startswith(BUILTIN + ".") or name in DEFAULT_PLUGINS
 
 
 def plugin_hook_names() -> list[str]:

@@ -20,6 +20,7 @@ import copy
 import enum
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -240,7 +241,7 @@ def build_rule_base(plugins: Plugins, thresholds: Thresholds) -> RuleBase:
     compiled: dict[str, str | None] = {}  # plugin -> why its checks do not compile
     # Validate until stable: rejecting one plugin can orphan another's citations or flag reads.
     while True:
-        kept = [p for p in order if p not in dropped]
+        kept = [p for p in order if p == BUILTIN or p not in dropped]  # the core is never dropped
         evidence_of = {p: collected[p].get("register_evidence", []) for p in kept}
         rules_of = {
             p: [i for h, its in collected[p].items() if h != "register_evidence" for i in its]
@@ -442,15 +443,24 @@ def reset_plugins(plugins: Plugins | None = None) -> None:
             _state["plugins"] = plugins
 
 
+#: Rule bases kept per distinct ``Thresholds`` (least recently used dropped first): a caller
+#: sweeping cut-offs must not grow the process without bound.
+RULE_BASE_CACHE_SIZE = 16
+
+
 def current_rule_base(thresholds: Thresholds | None = None) -> RuleBase:
     """The rule base of the built-ins and every loaded plugin, cached per thresholds."""
     t = thresholds or Thresholds()
     plugins = get_plugins()
     with _lock:
-        cache: dict[Thresholds, RuleBase] = _state.setdefault("rule_bases", {})
-        if t not in cache:
-            cache[t] = build_rule_base(plugins, t)
-        return cache[t]
+        cache: OrderedDict[Thresholds, RuleBase] = _state.setdefault("rule_bases", OrderedDict())
+        if t in cache:
+            cache.move_to_end(t)
+            return cache[t]
+        cache[t] = rule_base = build_rule_base(plugins, t)
+        while len(cache) > RULE_BASE_CACHE_SIZE:
+            cache.popitem(last=False)
+        return rule_base
 
 
 def current_formats() -> dict[str, OutputFormat]:

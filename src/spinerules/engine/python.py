@@ -30,6 +30,11 @@ def reference_evaluate(rule_base: RuleBase, facts: Mapping[str, Any]) -> Fired:
     return fired
 
 
+#: Compiled rule bases kept (recompiling one takes ~20 ms): a bound, so a caller building many
+#: rule bases (a thresholds sweep, generated tests) does not grow the process for ever.
+PROGRAM_CACHE_SIZE = 64
+
+
 class PythonEngine:
     name = "python"
 
@@ -46,6 +51,8 @@ class PythonEngine:
                     for stratum in rule_base.strata
                 )
                 self._programs[rule_base.hash] = found
+                while len(self._programs) > PROGRAM_CACHE_SIZE:  # oldest first (insertion order)
+                    del self._programs[next(iter(self._programs))]
         return found
 
     def evaluate(self, rule_base: RuleBase, facts: Mapping[str, Any]) -> Fired:
