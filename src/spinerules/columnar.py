@@ -39,7 +39,15 @@ from .conditions import (
 )
 from .errors import InvalidPatientState
 from .facts import count_key, member_key
-from .fields import ACTIVITY_ID_PATTERN, AXSPA_FEATURES, FIELDS, STARTBACK_ITEMS, FieldSpec
+from .fields import (
+    ACTIVITY_ID_PATTERN,
+    AXSPA_FEATURES,
+    AXSPA_ONSET_AGE,
+    AXSPA_ONSET_FEATURE,
+    FIELDS,
+    STARTBACK_ITEMS,
+    FieldSpec,
+)
 from .knowledge import startback
 from .levels import Urgency
 from .patient import PatientState
@@ -405,13 +413,14 @@ def _cross(present: list[str], message: bool | None) -> list[pl.Expr]:
         )
         rules.append(((onset > age).fill_null(False), text))
     if "first_back_pain_age" in present and "axspa_features" in present:
-        listed = pl.col("axspa_features").list.contains("onset_before_35").fill_null(False)
+        listed = pl.col("axspa_features").list.contains(AXSPA_ONSET_FEATURE).fill_null(False)
         text = pl.format(
-            'axspa_features: "onset_before_35" is not allowed when first_back_pain_age '
-            "is {}; expected first_back_pain_age < 35 or no onset_before_35",
+            f'axspa_features: "{AXSPA_ONSET_FEATURE}" is not allowed when first_back_pain_age '
+            f"is {{}}; expected first_back_pain_age < {AXSPA_ONSET_AGE} or no "
+            f"{AXSPA_ONSET_FEATURE}",
             onset,
         )
-        rules.append(((onset >= 35).fill_null(False) & listed, text))
+        rules.append(((onset >= AXSPA_ONSET_AGE).fill_null(False) & listed, text))
     if message is None:
         return [test for test, _ in rules]
     return [pl.when(test).then(text) for test, text in rules]
@@ -448,10 +457,10 @@ def _facts(table: pl.DataFrame) -> pl.DataFrame:
             add.append(pl.lit([], dtype=pl.List(pl.String)).alias(name))
     table = table.with_columns(add)
     features = pl.col("axspa_features").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    onset = (pl.col("first_back_pain_age") < 35).fill_null(False)
+    onset = (pl.col("first_back_pain_age") < AXSPA_ONSET_AGE).fill_null(False)
     member = {
         f: (features.list.contains(f) | onset)
-        if f == "onset_before_35"
+        if f == AXSPA_ONSET_FEATURE
         else features.list.contains(f)
         for f in AXSPA_FEATURES
     }

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .catalogue import catalogue_markdown
-from .fields import FIELDS, FieldSpec
+from .fields import AXSPA_ONSET_AGE, AXSPA_ONSET_FEATURE, FIELDS, FieldSpec
 from .knowledge import default_rule_base
 from .patient import input_rules_markdown
 
@@ -31,8 +31,8 @@ def patient_state_page() -> str:
         "The flat JSON form `PatientState.from_dict()` accepts. Absent or `null` means not asked;",
         "booleans are tri-state. `spinerules.patient_state_schema()` returns the same as JSON Schema",
         "2020-12. Cross-field rules the schema cannot express: `first_back_pain_age` may not exceed",
-        "`age`; `onset_before_35` is derived from `first_back_pain_age` when that is known, and",
-        "listing it with `first_back_pain_age` 35 or more is an error.",
+        f"`age`; `{AXSPA_ONSET_FEATURE}` is derived from `first_back_pain_age` when that is known,",
+        f"and listing it with `first_back_pain_age` {AXSPA_ONSET_AGE} or more is an error.",
         "",
         "`question` is how a person is asked (lay wording, used for `Assessment.questions`);",
         "fields marked *clinician* are listed for a clinician, never asked of the person.",

@@ -57,8 +57,14 @@ class FieldSpec:
             object.__setattr__(self, "question", self.description)
 
 
+#: NICE NG65's "back pain that started before the age of 35", a feature the vocabulary derives
+#: from ``first_back_pain_age``. Part of the vocabulary (the feature's id says 35), not a
+#: ``Thresholds`` cut-off: validation runs before any thresholds are chosen (decisions.md).
+AXSPA_ONSET_FEATURE = "onset_before_35"
+AXSPA_ONSET_AGE = 35
+
 AXSPA_FEATURES: tuple[str, ...] = (
-    "onset_before_35",
+    AXSPA_ONSET_FEATURE,
     "wakes_second_half_of_night",
     "buttock_pain",
     "improves_with_movement",

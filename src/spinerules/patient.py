@@ -23,6 +23,8 @@ from spinerules.errors import InvalidPatientState
 from spinerules.fields import (
     ACTIVITY_ID_PATTERN,
     AXSPA_FEATURES,
+    AXSPA_ONSET_AGE,
+    AXSPA_ONSET_FEATURE,
     FIELDS,
     STARTBACK_ITEMS,
     FieldSpec,
@@ -31,8 +33,8 @@ from spinerules.jsonio import name_key, nearest, quote
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "PatientState", "StartBackAnswers", "patient_state_schema"]
 
-_ONSET = "onset_before_35"
-_ONSET_AGE = 35
+_ONSET = AXSPA_ONSET_FEATURE
+_ONSET_AGE = AXSPA_ONSET_AGE
 # fullmatch, not match: Python's "$" also matches before a trailing newline.
 _ACTIVITY_ID = re.compile(ACTIVITY_ID_PATTERN.removeprefix("^").removesuffix("$"))
 
