@@ -33,6 +33,7 @@ from spinerules.conditions import ge
 from spinerules.errors import RenderError, SpinerulesError
 from spinerules.formats.clean import UNSAFE, clean_text, one_line
 from spinerules.formats.contract import check_output
+from spinerules.formats.markers import fold, headline_in_contribution, lower_markers
 from spinerules.formats.view import HEADLINE, HEADLINE_MARKER, INCOMPLETE_HEADLINE, headline
 from spinerules.formats.visible import visible_text
 from spinerules.hookspecs import hookimpl
@@ -392,7 +393,7 @@ def test_windows_line_endings_are_fine() -> None:
 )
 def test_an_emergency_beside_a_lower_headline_is_refused(lower: str) -> None:
     with_formats(calm=(lambda a: f"{honest_text(a)}\n{lower}\n", "text/markdown"))
-    with pytest.raises(RenderError, match=r"shows a (self-care|soon|urgent) headline"):
+    with pytest.raises(RenderError, match=r"shows an? (self-care|soon|urgent) headline"):
         spinerules.render(emergency(), "calm")
 
 
@@ -436,13 +437,16 @@ def test_an_incomplete_screen_needs_its_questions_headline_and_no_self_care() ->
     spinerules.render(incomplete, "fine")
 
 
-def test_a_lower_tier_word_inside_the_assessment_itself_is_not_a_headline() -> None:
-    """A lower flag's action may say "Urgent: ..." (it is listed under "Also found")."""
+def test_a_lower_headline_inside_the_assessment_itself_is_refused_too() -> None:
+    """No string is exempt: plugin text cannot carry a marker (the registry refuses it, see
+    ``test_plugin_text_with_a_headline_marker_is_dropped``) and the built-in rules carry none,
+    so "Urgent: ..." in an assessment built by hand is refused like any other."""
     a = emergency()
     loud = attrs.evolve(a.red_flags[-1], action="Urgent: see a doctor today as well.")
     b = attrs.evolve(a, red_flags=(*a.red_flags[:-1], loud))
     for fmt in BUILTIN:
-        spinerules.render(b, fmt)
+        with pytest.raises(RenderError, match="shows an urgent headline for an emergency one"):
+            spinerules.render(b, fmt)
 
 
 def test_the_formats_and_the_check_share_the_headline_markers() -> None:
@@ -489,8 +493,8 @@ def test_other_json_with_every_flag_and_the_disclaimer_passes() -> None:
 
 # --- item 14: plugin text cannot break out of the built-in formats ---------------------------------
 
-BREAKOUT = "steady\r# Self-care: rest\r\n- injected\u2028> quote\x85## heading\u2029[x]: y\x0bz"
-ESCAPED_BREAKOUT = "steady \\# Self-care: rest - injected \\> quote \\#\\# heading \\[x\\]: y z"
+BREAKOUT = "steady\r# Calm: rest\r\n- injected\u2028> quote\x85## heading\u2029[x]: y\x0bz"
+ESCAPED_BREAKOUT = "steady \\# Calm: rest - injected \\> quote \\#\\# heading \\[x\\]: y z"
 TERMINAL = "\x1b[2J\x1b[8mhidden\x1b[0m\x07 bell \x9b31m c1 \u202eesrever\u202c \u2066iso\u2069 \x7f\x00end"
 
 
@@ -533,7 +537,7 @@ def test_a_lone_cr_from_a_plugin_does_not_break_out_of_markdown() -> None:
     assert not re.search("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", out)
     lines = out.split("\n")
     assert out.splitlines() == lines[:-1]  # no line ending but "\n" (the last line is empty)
-    starts = r"(#+ Self-care: rest|- injected|> quote|## heading|\[x\]:)"
+    starts = r"(#+ Calm: rest|- injected|> quote|## heading|\[x\]:)"
     assert not [line for line in lines if re.match(starts, line)]
     dose = next(line for line in lines if line.startswith("  - *How much*: steady"))
     assert dose == "  - *How much*: " + ESCAPED_BREAKOUT
@@ -615,8 +619,12 @@ _KEEP = frozenset(
 
 
 def _poison(value: Any, draw: Callable[[], str]) -> Any:
+    """Hostile text appended to every free string, as far as the registry lets a plugin write
+    it: text reading as a headline ("Self-care: ...") is refused at registration
+    (``test_plugin_text_with_a_headline_marker_is_dropped``), so it is left out here."""
     if isinstance(value, str) and not isinstance(value, enum.Enum):
-        return value + draw()
+        poisoned = value + draw()
+        return value if lower_markers(poisoned) else poisoned
     if isinstance(value, tuple):
         return tuple(_poison(v, draw) for v in value)
     if attrs.has(type(value)) and not isinstance(value, spinerules.assessment.RulesetInfo):
@@ -661,3 +669,303 @@ def test_check_output_can_be_called_directly() -> None:
     seen = visible_text(out, "text/html")
     assert a.disclaimer in seen.shown and "<" not in seen.shown.replace("&lt;", "")
     assert "Your back pain plan" in seen.possible and "Your back pain plan" not in seen.shown
+
+
+# --- review 1, item 4: ways around the visible-text check (payloads from the review) -------------
+
+LOW = "Self-care: nothing serious, stay at home"
+
+#: Each hides every red flag from a browser, while Python's parser alone would show them.
+FLAGS_HIDDEN_FROM_A_BROWSER = {
+    "self_closed_hidden_div": "<div hidden/><p>{}</p>",
+    "self_closed_styled_div": '<div style="display:none"/><p>{}</p>',
+    "dialog": "<dialog>{}</dialog>",
+    "datalist": "<datalist><option>{}</option></datalist>",
+    "noembed": "<noembed>{}</noembed>",
+    "noframes": "<noframes>{}</noframes>",
+    "rp": "<ruby>x<rp>{}</rp><rt>y</rt></ruby>",
+    "select": "<select><option>-</option><option>{}</option></select>",
+    "popover": "<div popover>{}</div>",
+    "svg_zero_size": '<svg width="0" height="0"><text>{}</text></svg>',
+    "css_comment": '<p style="display:/**/none">{}</p>',
+    "important_first": '<p style="display:none !important; display:block">{}</p>',
+    "not_selector": "<style>p:not(.k){{display:none}}</style><p>{}</p>",
+    "attribute_selector": "<style>[data-x]{{display:none}}</style><p data-x>{}</p>",
+    "two_rules_tiny_box": "<style>.a{{overflow:hidden}}.b{{height:1px}}</style><p class='a b'>{}</p>",
+    "translate": '<p style="transform:translateX(-9999px)">{}</p>',
+    "rgba_0": '<p style="color:rgba(0,0,0,0)">{}</p>',
+    "tiny_font": '<p style="font-size:0.01px">{}</p>',
+    "nested_small_fonts": '<span style="font-size:.5em"><span style="font-size:.5em">'
+    '<span style="font-size:.5em">{}</span></span></span>',
+    "sr_only_box": '<p style="position:absolute;width:1px;height:1px;overflow:hidden">{}</p>',
+    "filter_opacity": '<p style="filter:opacity(0)">{}</p>',
+    "negative_margin": '<p style="margin-left:-99999px">{}</p>',
+    "unclosed_comment": "<!-- {}",
+    "comment_closed_with_a_space": "<!-- -- > {} -->",
+    "iframe_srcdoc": '<iframe srcdoc="x">{}</iframe>',
+}
+
+
+@pytest.mark.parametrize("how", sorted(FLAGS_HIDDEN_FROM_A_BROWSER))
+def test_red_flags_a_browser_hides_are_refused(how: str) -> None:
+    def render(a: Assessment) -> str:
+        flags = FLAGS_HIDDEN_FROM_A_BROWSER[how].format(" ".join(f.id for f in a.red_flags))
+        return honest_html(a, extra=flags, flags="")
+
+    with_formats(sly=(render, "text/html"))
+    with pytest.raises(RenderError, match=r"left out ces_saddle\b|cannot judge"):
+        spinerules.render(emergency(), "sly")
+
+
+#: Each shows a self-care headline in a browser beside the emergency.
+LOWER_HEADLINE_IN_HTML = {
+    "comment_opened_and_closed": f"<!-->{LOW}<!-- -->",
+    "comment_closed_by_bang": f"<!-- x --!><p>{LOW}</p><!-- -->",
+    "css_content": '<style>h1::before{content:"Self-care: nothing serious. "}</style>',
+    "list_style_string": "<ul style=\"list-style-type:'Self-care: fine '\"><li>x</li></ul>",
+    "svg_cdata": f"<svg><text y='20'><![CDATA[{LOW}]]></text></svg>",
+    "title_ends_a_comment": f"<title><!--</title><p>{LOW}</p><!-- --></title>",
+    "zero_width_space": "<p>Self\u200b-care: nothing serious</p>",
+    "soft_hyphen_entity": "<p>Self&shy;-care: nothing serious</p>",
+    "full_width": "<p>Ｓｅｌｆ-ｃａｒｅ: nothing serious</p>",
+    "cyrillic_a": "<p>Self-c\u0430re: nothing serious</p>",
+    "script": f"<script>document.body.append('{LOW}')</script>",
+    "meta_refresh": '<meta http-equiv="refresh" content="0;url=data:text/html,Self-care">',
+    "image_alt": f"<img alt='{LOW}' src=x>",
+}
+
+
+@pytest.mark.parametrize("how", sorted(LOWER_HEADLINE_IN_HTML))
+def test_a_lower_headline_a_browser_shows_is_refused(how: str) -> None:
+    with_formats(calm=(lambda a: honest_html(a, extra=LOWER_HEADLINE_IN_HTML[how]), "text/html"))
+    with pytest.raises(RenderError, match=r"shows a self-care headline|cannot judge"):
+        spinerules.render(emergency(), "calm")
+
+
+@pytest.mark.parametrize(
+    "lower",
+    [
+        "Self\u200b-care: nothing serious",
+        "Self\u00ad-care: nothing serious",
+        "Ｓｅｌｆ-ｃａｒｅ: nothing serious",
+        "Self-c\u0430re: nothing serious",  # a Cyrillic a
+        "S\u0435lf-care: nothing serious",  # a Cyrillic e
+        "Self-care, nothing serious",
+        "Self-care - nothing serious",
+        "Self-care — nothing serious",
+        "Se**lf**-care: nothing serious",
+        "Self\u3164care: nothing serious",  # a blank Hangul letter
+    ],
+)
+def test_a_disguised_lower_headline_in_text_is_refused(lower: str) -> None:
+    with_formats(calm=(lambda a: f"{honest_text(a)}{lower}\n", "text/plain"))
+    with pytest.raises(RenderError, match="shows a self-care headline"):
+        spinerules.render(emergency(), "calm")
+
+
+def test_folding_for_markers() -> None:
+    assert fold("Ｓｅｌｆ\u00ad-c\u0430re\u200b") == "Self-care"
+    assert lower_markers("How soon: today") == []  # after a word: a label, not a headline
+    assert lower_markers("Take care. Soon, they said") == [Urgency.SOON]
+
+
+def _md(a: Assessment, body: str) -> str:
+    return f"# {headline(a)}\n\n{body}\n\n{a.disclaimer}\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{flags}\n\n[zz]:\n/url\n"{flags}"',  # a reference definition over three lines
+        '[see][r]\n\n[r]: http://x "{flags}"',
+    ],
+    ids=["multi_line_reference_title", "reference_title"],
+)
+def test_markdown_link_reference_definitions_are_refused(body: str) -> None:
+    def render(a: Assessment) -> str:
+        return _md(a, body.format(flags=" ".join(f.id for f in a.red_flags)))
+
+    with_formats(refs=(render, "text/markdown"))
+    with pytest.raises(RenderError, match=r"cannot judge .*link reference definition"):
+        spinerules.render(emergency(), "refs")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f"`<!-- {LOW} -->`",
+        f"``<!-- {LOW} -->``",
+        f"```\n<!-- {LOW} -->\n```",
+        f"~~~\n<span hidden>{LOW}</span>\n~~~",
+        f"    <!-- {LOW} -->",
+    ],
+    ids=["code_span", "double_backticks", "fenced", "tilde_fence", "indented"],
+)
+def test_markdown_code_is_shown_as_typed(code: str) -> None:
+    """A comment or hidden span inside code is shown literally, so the headline in it counts."""
+
+    def render(a: Assessment) -> str:
+        return _md(a, " ".join(f.id for f in a.red_flags) + "\n\n" + code)
+
+    with_formats(code=(render, "text/markdown"))
+    with pytest.raises(RenderError, match=r"shows a self-care headline|cannot judge"):
+        spinerules.render(emergency(), "code")
+
+
+def test_red_flags_in_markdown_code_count_as_shown() -> None:
+    def render(a: Assessment) -> str:
+        ids = " ".join(f"`{f.id}`" for f in a.red_flags)
+        return _md(a, f"{ids}\n\n```\n{ids}\n```")
+
+    with_formats(code=(render, "text/markdown"))
+    spinerules.render(emergency(), "code")
+    with_formats(entity=(lambda a: render(a).replace("`ces_saddle`", "`&#99;es_saddle`"), "x"))
+    with pytest.raises(RenderError, match=r"left out ces_saddle\b"):  # in code it stays "&#99;"
+        spinerules.render(emergency(), "entity")
+
+
+def _contract_with(change: Callable[[dict[str, Any]], None]) -> Callable[[Assessment], str]:
+    def render(a: Assessment) -> str:
+        data = a.to_dict()
+        change(data)
+        return json.dumps(data)
+
+    return render
+
+
+def _lower_every_flag(data: dict[str, Any]) -> None:
+    for flag in data["red_flags"]:
+        flag["urgency"], flag["action"] = "self_care", "Nothing to do."
+
+
+def _strip_flags(data: dict[str, Any]) -> None:
+    data["red_flags"] = [{"id": f["id"]} for f in data["red_flags"]]
+
+
+@pytest.mark.parametrize(
+    ("render", "message"),
+    [
+        (_contract_with(_lower_every_flag), "changed the red flags"),
+        (_contract_with(_strip_flags), "changed the red flags"),
+        (
+            lambda a: json.dumps(
+                {
+                    "urgency": "self_care",
+                    "flags": [f.id for f in a.red_flags],
+                    "note": a.disclaimer,
+                }
+            ),
+            "names the tier 'self_care'",
+        ),
+        (
+            lambda a: json.dumps(
+                {"headline": LOW, "flags": [f.id for f in a.red_flags], "note": a.disclaimer}
+            ),
+            "shows a self-care headline",
+        ),
+    ],
+    ids=["contract_flags_lowered", "contract_flags_stripped", "other_tier", "other_headline"],
+)
+def test_json_must_keep_the_assessments_tiers(
+    render: Callable[[Assessment], str], message: str
+) -> None:
+    with_formats(data=(render, "application/json"))
+    with pytest.raises(RenderError, match=message):
+        spinerules.render(emergency(), "data")
+
+
+def test_other_json_may_name_the_tiers_of_the_findings() -> None:
+    a = spinerules.assess(CES | {"fever": True, "immunosuppressed": True}, engine="python")
+    tiers = {f.urgency for f in a.red_flags}
+    assert len(tiers) >= 2, tiers  # an emergency and a lower flag beside it
+
+    def render(a: Assessment) -> str:
+        flags = [{"id": f.id, "tier": f.urgency.value} for f in a.red_flags]
+        return json.dumps({"urgency": a.urgency.value, "flags": flags, "note": a.disclaimer})
+
+    with_formats(data=(render, "application/json"))
+    spinerules.render(a, "data")
+
+
+def test_css_the_check_can_judge_is_accepted() -> None:
+    """The check refuses what it cannot judge, not ordinary styling."""
+    style = (
+        "<style>/* plain */ body{font-family:'Segoe UI',sans-serif;margin:1rem auto}"
+        ".note{font-size:.85rem;color:#444;border-left:.3rem solid #b00020;padding:.2rem}"
+        "@media print{.note{print-color-adjust:exact}} li:hover{color:red}</style>"
+    )
+
+    def render(a: Assessment) -> str:
+        return honest_html(a, extra=f'{style}<p class="note" style="opacity:.9">x</p>')
+
+    with_formats(styled=(render, "text/html"))
+    spinerules.render(emergency(), "styled")
+    spinerules.render(emergency(), "html")  # the built-in stylesheet
+
+
+# --- review 1, item 5: plugin text cannot carry a headline marker --------------------------------
+
+
+class Cards:
+    def __init__(self, card: Any) -> None:
+        self.card = card
+
+    @hookimpl
+    def register_red_flags(self, register: Callable[..., None], thresholds: Any) -> None:
+        register(self.card)
+
+
+def test_plugin_text_with_a_headline_marker_is_dropped() -> None:
+    """The reviewer's calm card: "Self-care: ..." lines on a card shown at emergency."""
+    from spinerules.rules import SafetyNetCard
+
+    card = SafetyNetCard(
+        id="calm_card",
+        title="Self-care: no rush",
+        items=("Self-care: this is nothing serious, stay home and rest",),
+        tiers=(Urgency.EMERGENCY,),
+        evidence=(cite("nice_ng59"),),
+    )
+    manager = use_plugins((Cards(card), "calmcard"))
+    a = emergency()
+    assert [f.plugin for f in manager.failures] == ["calmcard"]
+    assert "SafetyNetCard.title 'Self-care: no rush' reads as a self-care headline" in str(
+        manager.failures[0].error
+    )
+    assert "calm_card" not in [c.id for c in a.safety_net]
+    assert [d.name for d in a.ruleset.plugins_dropped] == ["calmcard"]
+    for fmt in ("text", "markdown", "html"):  # JSON quotes the report of the drop
+        assert "no rush" not in spinerules.render(a, fmt)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        {"dose": "Soon, twice a day"},
+        {"reason": "Self\u200b-care: fine"},
+        {"cautions": ("Stop if it hurts. URGENT!",)},
+        {"name": "Walk — Emergency"},
+        {"reason": "Good for you. Self", "dose": "-care: nothing to worry about"},  # joined
+    ],
+    ids=["dose", "zero_width", "caution", "name", "two_strings_joined"],
+)
+def test_every_person_facing_plugin_string_is_checked(text: dict[str, Any]) -> None:
+    manager = use_plugins((Activities(_plugin_activity(**text)), "hostile_text"))
+    current_rule_base()  # contributions are validated when the rule base is built
+    assert [f.plugin for f in manager.failures] == ["hostile_text"]
+    assert "headline" in str(manager.failures[0].error)
+
+
+def test_built_in_rules_carry_no_headline_marker() -> None:
+    rule_base = current_rule_base()
+    items = [*rule_base.red_flags, *rule_base.watch_items, *rule_base.activities]
+    items += [*rule_base.advice_against, *rule_base.cards, *rule_base.evidence]
+    assert [headline_in_contribution(item) for item in items] == [None] * len(items)
+
+
+def test_plain_plugin_text_is_kept() -> None:
+    manager = use_plugins(
+        (Activities(_plugin_activity(reason="Walk as soon as you can: it helps.")), "ok")
+    )
+    assert ACTIVITY in [a.id for a in current_rule_base().activities]
+    assert not manager.failures

@@ -137,7 +137,11 @@ def _validate(
     facts: Mapping[str, tuple[str, tuple[str, ...]]],
     all_ids: set[str],
 ) -> None:
+    from .formats.markers import headline_in_contribution  # the format contract's matcher
+
     for item in items:
+        if (problem := headline_in_contribution(item)) is not None:
+            raise _Invalid(problem)  # "Self-care: ..." on a card beside an emergency
         if isinstance(item, Evidence):
             if not item.id or item.id in evidence:
                 raise _Invalid(f"evidence id {item.id!r} is already registered")

@@ -6,16 +6,22 @@ render does not trust it:
 * the format must leave the Assessment as it found it (``fingerprint`` before and after: a
   format that reaches past the frozen classes with ``object.__setattr__`` is caught);
 * it must return a ``str``;
-* in the **visible** text of the output (``visible.py``: comments, hidden elements, scripts,
+* in the **visible** text of the output (``visible.py``: comments, hidden elements, styles,
   concealed ANSI do not count) every red flag id, the disclaimer and the headline of the
   assessment's urgency must appear (``view.HEADLINE_MARKER``, or the incomplete-screen headline
   when the screen leads with its questions), and no headline of a lower urgency may appear
-  anywhere a reader might see it ("Self-care:" beside an emergency);
-* the output holds no control character that can hide, overwrite or reorder text;
+  anywhere a reader might see it ("Self-care:" beside an emergency; matched by
+  ``markers.lower_markers`` after folding look-alike letters and invisible characters). No
+  string is exempt: the registry refuses plugin text carrying a marker with the same matcher,
+  and the built-in rules carry none;
+* the output holds no control character that can hide, overwrite or reorder text, and no
+  markup or CSS the check cannot judge (``visible.Visible.unjudged``, ``css.py``);
 * JSON (any media type naming ``json``) is parsed and checked as data instead: an
   ``Assessment.to_dict()`` document (it has ``schema_version``) must carry the same urgency,
-  every red flag id and the disclaimer text; any other JSON must hold every red flag id and the
-  disclaimer among its strings.
+  exactly the assessment's ``red_flags`` and the disclaimer text; any other JSON must hold
+  every red flag id and the disclaimer among its strings and name no tier lower than the
+  assessment's (``"self_care"``) unless a finding has it. In both, no string but ids and the
+  reports of dropped plugins may read as a lower headline.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ..assessment import Assessment
 from ..errors import RenderError
 from ..levels import Urgency
 from .clean import one_line
+from .markers import lower_markers, required_marker
 from .view import HEADLINE_MARKER, INCOMPLETE_HEADLINE, leads_with_questions
 from .visible import Visible, visible_text
 
@@ -91,22 +98,7 @@ def changed_fields(before: object, after: Assessment) -> list[str]:
 
 # --- headlines ---------------------------------------------------------------------------------
 
-
-def _marker(words: str) -> re.Pattern[str]:
-    """A headline marker in headline position: at the start of a line or after punctuation
-    ("# Soon:", "**SELF-CARE**:", "— Urgent!"), never after a word ("How soon:")."""
-    body = r"[\s\-\u2010-\u2015]*".join(re.escape(w) for w in re.split(r"[\s-]+", words))
-    return re.compile(
-        rf"(?:^|(?<=[^\w\s]))[^\S\n]*{body}[*_~]*[^\S\n]*(?:[:!\u2013\u2014]|-(?!\w)|$)",
-        re.IGNORECASE | re.MULTILINE,
-    )
-
-
-MARKERS = {Urgency(tier): _marker(words) for tier, words in HEADLINE_MARKER.items()}
 INCOMPLETE = re.compile(r"\s+".join(map(re.escape, INCOMPLETE_HEADLINE.split())), re.IGNORECASE)
-_MARKER_WORDS = tuple(
-    {w.casefold() for words in HEADLINE_MARKER.values() for w in re.split(r"[\s-]+", words)}
-)
 
 
 def _words(tier: Urgency) -> str:
@@ -129,18 +121,34 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _blank_assessment_text(text: str, a: Assessment) -> str:
-    """The text without the assessment's own strings that mention a tier word.
+#: An id, a tier or a check key (``ces_saddle@emergency``, ``walking?dose0``).
+_IDENTIFIER = re.compile(r"[a-z0-9_]+(?:[@#?!^][a-z0-9_]+)*")
 
-    A lower tier's flag is listed beside a higher one ("Also found") and its action may say
-    "Urgent: ..."; that is the assessment speaking, not the format adding a headline.
-    """
-    found = {
-        one_line(s) for s in _strings(a.to_dict()) if any(w in s.casefold() for w in _MARKER_WORDS)
-    }
-    for s in sorted(found, key=len, reverse=True):
-        text = text.replace(s, " ")
-    return text
+
+def _lower(a: Assessment) -> tuple[Urgency, ...]:
+    """The tiers whose headline must not appear beside this assessment's."""
+    questions_first = leads_with_questions(a)
+    return tuple(
+        u for u in Urgency if u < a.urgency or (questions_first and u is Urgency.SELF_CARE)
+    )
+
+
+def _lower_problem(a: Assessment, texts: list[str]) -> list[str]:
+    """A lower tier's headline anywhere in ``texts`` (``markers.lower_markers``). No string is
+    exempt: the registry refuses plugin text that carries a marker, and the built-in rules
+    carry none, so a marker here was written by the format."""
+    lower = _lower(a)
+    found = {u for text in texts for u in lower_markers(text, lower)} if lower else set()
+    if not found:
+        return []
+    what = "an incomplete screen" if leads_with_questions(a) else f"{_article(a.urgency)} one"
+    shown = " and ".join(_article(u) for u in lower if u in found)
+    return [f"shows {shown} headline for {what}"]
+
+
+def _article(tier: Urgency) -> str:
+    words = _words(tier)
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
 
 
 def _text_problems(a: Assessment, seen: Visible) -> list[str]:
@@ -151,22 +159,20 @@ def _text_problems(a: Assessment, seen: Visible) -> list[str]:
     questions_first = leads_with_questions(a)
     if questions_first and not INCOMPLETE.search(seen.shown):
         missing.append(f"the headline {INCOMPLETE_HEADLINE!r}")
-    if not questions_first and not MARKERS[a.urgency].search(seen.shown):
+    if not questions_first and not required_marker(a.urgency, seen.shown):
         marker = HEADLINE_MARKER[a.urgency.value]
         missing.append(f"the {_words(a.urgency)} headline ({marker!r} and a colon)")
     problems = [f"left out {', '.join(missing)}"] if missing else []
-    lower = [u for u in Urgency if u < a.urgency or (questions_first and u is Urgency.SELF_CARE)]
-    if lower:
-        possible = _blank_assessment_text(seen.possible, a)
-        shown_lower = [_words(u) for u in lower if MARKERS[u].search(possible)]
-        if shown_lower:
-            what = "an incomplete screen" if questions_first else f"a {_words(a.urgency)} one"
-            problems.append(f"shows a {' and a '.join(shown_lower)} headline for {what}")
+    problems += _lower_problem(a, [seen.possible])
     if seen.unsafe:
         problems.append(
             "writes control characters that can hide or reorder text ("
             + ", ".join(seen.unsafe[:5])
             + ")"
+        )
+    if seen.unjudged:
+        problems.append(
+            "writes markup or CSS the check cannot judge (" + "; ".join(seen.unjudged[:5]) + ")"
         )
     return problems
 
@@ -176,9 +182,16 @@ def _json_problems(a: Assessment, output: str) -> list[str]:
         data = json.loads(output)
     except ValueError as error:
         return [f"wrote invalid JSON ({error})"]
+    strings = list(_strings(data))
+    own = a.to_dict()
+    # Identifiers ("soon" as a finding's urgency) are data, not headlines (tier names are
+    # checked as data below); so are the reports of dropped plugins, which quote errors.
+    reports = set(_strings(own["ruleset"]))
+    problems = _lower_problem(
+        a, [s for s in strings if not _IDENTIFIER.fullmatch(s) and s not in reports]
+    )
     if isinstance(data, dict) and "schema_version" in data:  # the Assessment contract
-        problems = []
-        if data.get("urgency") != a.urgency.value:
+        if data.get("urgency") != own["urgency"]:
             problems.append(
                 f"says urgency {str(data.get('urgency'))[:40]!r}, not {a.urgency.value!r}"
             )
@@ -192,12 +205,22 @@ def _json_problems(a: Assessment, output: str) -> list[str]:
         disclaimer = data.get("disclaimer")
         if not isinstance(disclaimer, dict) or disclaimer.get("text") != a.disclaimer:
             missing.append("the disclaimer")
-        return problems + ([f"left out {', '.join(missing)}"] if missing else [])
-    strings = list(_strings(data))
+        problems += [f"left out {', '.join(missing)}"] if missing else []
+        if not missing and flags != own["red_flags"]:
+            problems.append("changed the red flags (their tier, action or details)")
+        return problems
     missing = [f.id for f in a.red_flags if not any(f.id in s for s in strings)]
     if not any(a.disclaimer in s for s in strings):
         missing.append("the disclaimer")
-    return [f"left out {', '.join(missing)}"] if missing else []
+    problems += [f"left out {', '.join(missing)}"] if missing else []
+    # Any other JSON names tiers only as the assessment does: "self_care" beside an
+    # emergency is a downgrade whatever key it stands under.
+    allowed = {a.urgency.value, *(f.urgency.value for f in a.red_flags)}
+    tiers = {u.value for u in _lower(a)} - allowed
+    named = sorted({s for s in strings if s.strip().lower() in tiers})
+    if named:
+        problems.append(f"names the tier {named[0][:20]!r}, lower than {a.urgency.value!r}")
+    return problems
 
 
 def check_output(a: Assessment, output: object, *, name: str, plugin: str, media_type: str) -> str:
