@@ -68,6 +68,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ROWS",
         help="rows screened per batch (memory is bounded by the batch, not the file)",
     )
+    screen.add_argument(
+        "--dask",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="SCHEDULER",
+        help="screen on a Dask cluster (tcp://host:8786), or on 2 local worker processes "
+        "when no address is given; INPUT may be a directory of .parquet parts",
+    )
     commands.add_parser("formats", help="list output formats")
     schema = commands.add_parser("schema", help="the patient-state JSON Schema")
     schema.add_argument(
@@ -140,7 +149,15 @@ def _screen(args: argparse.Namespace) -> None:
         )
 
     try:
-        counts = columnar.screen_file(args.input, args.output, rows=rows, progress=progress)
+        if args.dask is None:
+            counts = columnar.screen_file(args.input, args.output, rows=rows, progress=progress)
+        else:  # the same screen, its slices run on a Dask cluster (dask_client says if absent)
+            from . import dask_screen
+
+            with dask_screen.dask_client(args.dask or None) as client:
+                counts = dask_screen.screen_dask(
+                    args.input, args.output, client=client, rows=rows, progress=progress
+                )
     finally:
         print(file=sys.stderr)
     width = max(len(name) for name, _ in counts)
