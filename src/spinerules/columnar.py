@@ -591,7 +591,7 @@ def screen_table(
         )
         ok = fired(activity.id) & allowed
         for exclusion in activity.exclusions:
-            ok = ok & ~fired(f"{activity.id}!{exclusion.id}")
+            ok = ok & ~fired(activity.exclusion_key(exclusion))
         if activity.kind == "exercise":
             ok = ok & ~pl.col("avoid_activities").list.contains(activity.id).fill_null(False)
         recommended[activity.id] = ok
@@ -613,7 +613,7 @@ def screen_table(
         base = g.rank if g is not None else -1
         wanted = pl.col(f"rec__{a.id}") & ~preferred.list.contains(a.id).fill_null(False)
         if a.rank_up is not None and g is not None:
-            boosted = fired(f"{a.id}^rank_up")
+            boosted = fired(a.rank_up_key)
             placed.setdefault(g.raised().rank, []).append((wanted & boosted, a.id))
             placed.setdefault(base, []).append((wanted & ~boosted, a.id))
         else:

@@ -27,6 +27,7 @@ from .assessment import (
     TraceEntry,
     WatchFinding,
 )
+from .checkkeys import CheckKey
 from .conditions import FLAG_PREFIX, AllOf, Condition, Conjunction
 from .engine.base import Fired
 from .engine.codegen import QuestionFinder, compile_predicate, compile_question_finder
@@ -466,10 +467,10 @@ def _recommend(
         )
         if allowed is not None and activity.id not in allowed:
             continue
-        exclusions = [x for x in activity.exclusions if f"{activity.id}!{x.id}" in fired]
+        exclusions = [x for x in activity.exclusions if activity.exclusion_key(x) in fired]
         if exclusions:
             for x in exclusions:
-                key = f"{activity.id}!{x.id}"
+                key = activity.exclusion_key(x)
                 trace.append(
                     TraceEntry(
                         activity.id,
@@ -514,7 +515,7 @@ def _recommend(
             return (0, preference[r.id], 0)
         # "Ranked up" (C3) moves an activity one grade step in the order; its reported grade
         # stays what the evidence says.
-        grade = r.grade.raised() if r.grade and f"{r.id}^rank_up" in fired else r.grade
+        grade = r.grade.raised() if r.grade and CheckKey.rank_up(r.id) in fired else r.grade
         return (1, -(grade.rank if grade else -1), order[r.id])
 
     return _sections(sorted(chosen, key=rank), rule_base.thresholds.plan_exercise_count)

@@ -5,11 +5,7 @@ engines evaluate; what a fired check means (a tier, an exclusion, a caution) is 
 assessment builder, never by an engine. That split is what lets two engines be compared
 check for check, and lets a plugin add rules without touching either engine.
 
-Check keys: ``<id>`` for a rule's own condition; ``<id>@<tier>`` for a tier escalation
-(``<id>@<tier>#<n>`` for a further one to the same tier);
-``<id>!<exclusion>`` for an activity exclusion; ``<id>?<n>`` for the n-th conditional text (an
-activity's caution, a red flag's action note, a safety-net card's line); ``<id>^rank_up`` for
-a ranking boost.
+Check keys (which check of which rule fired) are written by ``checkkeys.CheckKey`` alone.
 """
 
 from __future__ import annotations
@@ -22,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .checkkeys import CheckKey
 from .conditions import FLAG_PREFIX, Compare, Condition, flags_read
 from .errors import RuleBaseError
 from .levels import DEFAULT_TIMEFRAME, Grade, Timeframe, Urgency
@@ -210,7 +207,9 @@ _TEXTS = _each(ConditionalText, "write ConditionalText(text, when) or a plain st
 def _conditional_checks(
     rule_id: str, texts: Iterable[ConditionalText], part: str = ""
 ) -> list[tuple[str, Condition]]:
-    return [(f"{rule_id}?{part}{n}", c.when) for n, c in enumerate(texts) if c.when is not None]
+    return [
+        (CheckKey.text(rule_id, n, part), c.when) for n, c in enumerate(texts) if c.when is not None
+    ]
 
 
 def shown_texts(
@@ -218,7 +217,9 @@ def shown_texts(
 ) -> tuple[str, ...]:
     """The texts whose condition held (check ``<id>?<part><n>`` fired), in written order."""
     return tuple(
-        c.text for n, c in enumerate(texts) if c.when is None or f"{rule_id}?{part}{n}" in fired
+        c.text
+        for n, c in enumerate(texts)
+        if c.when is None or CheckKey.text(rule_id, n, part) in fired
     )
 
 
@@ -277,7 +278,7 @@ class RedFlag:
         # An escalation is checked together with the flag's own condition, so it fires (and
         # shows in the trace) only when it changes the tier.
         return (
-            [(self.id, self.condition)]
+            [(CheckKey.own(self.id), self.condition)]
             + [
                 (key, self.condition & e.condition)
                 for key, e in zip(self.escalation_keys(), self.escalations, strict=True)
@@ -295,13 +296,19 @@ class RedFlag:
         keys = []
         for e in self.escalations:
             seen[e.tier] = seen.get(e.tier, 0) + 1
-            suffix = "" if seen[e.tier] == 1 else f"#{seen[e.tier]}"
-            keys.append(f"{self.id}@{e.tier.value}{suffix}")
+            keys.append(CheckKey.escalation(self.id, e.tier.value, seen[e.tier]))
         return keys
 
     def tiers(self) -> list[tuple[Urgency, Timeframe, str, str]]:
         """(tier, timeframe, action, check key) for the base tier and every escalation."""
-        base = [(self.tier, self.timeframe or DEFAULT_TIMEFRAME[self.tier], self.action, self.id)]
+        base = [
+            (
+                self.tier,
+                self.timeframe or DEFAULT_TIMEFRAME[self.tier],
+                self.action,
+                CheckKey.own(self.id),
+            )
+        ]
         return base + [
             (
                 e.tier,
@@ -325,7 +332,7 @@ class WatchItem:
     evidence: tuple[EvidenceLink, ...] = attrs.field(converter=_links, validator=_EVIDENCE)
 
     def checks(self) -> list[tuple[str, Condition]]:
-        return [(self.id, self.condition)]
+        return [(CheckKey.own(self.id), self.condition)]
 
 
 @attrs.frozen(cache_hash=True)
@@ -381,13 +388,20 @@ class Activity:
         return replaced[0] if replaced else self.dose
 
     def checks(self) -> list[tuple[str, Condition]]:
-        checks: list[tuple[str, Condition]] = [(self.id, self.eligibility)]
-        checks += [(f"{self.id}!{x.id}", x.condition) for x in self.exclusions]
+        checks: list[tuple[str, Condition]] = [(CheckKey.own(self.id), self.eligibility)]
+        checks += [(self.exclusion_key(x), x.condition) for x in self.exclusions]
         checks += _conditional_checks(self.id, self.cautions)
         checks += _conditional_checks(self.id, self.dose_instead, "dose")
         if self.rank_up is not None:
-            checks.append((f"{self.id}^rank_up", self.rank_up))
+            checks.append((self.rank_up_key, self.rank_up))
         return checks
+
+    def exclusion_key(self, exclusion: Exclusion) -> str:
+        return CheckKey.exclusion(self.id, exclusion.id)
+
+    @property
+    def rank_up_key(self) -> str:
+        return CheckKey.rank_up(self.id)
 
 
 @attrs.frozen(cache_hash=True)
@@ -406,7 +420,7 @@ class AdviceAgainst:
     note: str | None = attrs.field(default=None, validator=_text(optional=True))
 
     def checks(self) -> list[tuple[str, Condition]]:
-        return [(self.id, self.applies_when)] if self.applies_when is not None else []
+        return [(CheckKey.own(self.id), self.applies_when)] if self.applies_when is not None else []
 
 
 @attrs.frozen(cache_hash=True)
@@ -432,7 +446,7 @@ class SafetyNetCard:
     screen_incomplete: bool = attrs.field(default=False, validator=_flag)
 
     def checks(self) -> list[tuple[str, Condition]]:
-        own = [(self.id, self.when)] if self.when is not None else []
+        own = [(CheckKey.own(self.id), self.when)] if self.when is not None else []
         return own + _conditional_checks(self.id, self.items)
 
     @property
