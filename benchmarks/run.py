@@ -5,15 +5,19 @@
     python benchmarks/run.py --json out.json
 
 Rows (README.md says what each measures): spinerules ``assess()`` on the durable and python
-engines, the columnar batch path, ``assess_many`` with 1 and 2 workers, and three baselines on
-the same red-flag workload: the hand-written if/else floor, raw durable-rules and rule-engine.
-Then plugin cost growth (10, 100, 1,000 added activities) and memory over long runs.
+engines, evaluation only (validation and every check), the engines alone on pre-built facts,
+the columnar screen with Parquet in and out beside today's screen and the I/O floor,
+``assess_many`` with 1 and 2 workers, and four baselines on the same red-flag workload: the
+hand-written if/else floor, raw durable-rules, rule-engine and zen-engine. Then plugin cost
+growth (10, 100, 1,000 added activities, and 1,000 of which ~10 fire) and memory over long runs.
+Each target of issue 9 is a ratio between two rows of the same run, printed met or missed.
 Benchmarks are not tests: nothing here asserts a timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import inspect
 import json
@@ -32,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 # Installed plugins would change the rule base under measurement: measure the built-ins unless
 # the caller says otherwise (the test suite does the same).
 os.environ.setdefault("SPINERULES_LOAD_PLUGINS", "")
@@ -48,15 +54,32 @@ from baselines import ifelse  # noqa: E402
 
 Key = tuple[str, frozenset[str]]
 PAGE = os.sysconf("SC_PAGE_SIZE")
+#: The speed targets of issue 9, every one a ratio between two rows measured in the same run.
 TARGETS = {
-    "durable_p50_us": 100.0,
-    "durable_p99_us": 300.0,
-    "python_per_s": 100_000.0,
-    "batch_rows_per_s_per_core": 1_000_000.0,
+    # python assess() (full eager Assessment) throughput over raw durable-rules' (red flags)
+    "python_vs_raw_durable": 2.0,
+    # evaluation only (validation + every check) throughput over zen-engine's (red flags)
+    "evaluation_vs_zen": 2.0,
+    # durable engine time over raw durable-rules' on the same rules (the red flags): at most
+    "durable_engine_vs_raw": 2.0,
+    # columnar screen rows/s per core over today's screen, Parquet in and out
+    "columnar_vs_today": 2.5,
+    # assess_many workers=2 throughput over workers=1
+    "workers_speedup": 1.3,
+    # p50 with 1,000 plugin activities (~10 fire) over the built-in rule base's: at most
     "plugin_ratio": 2.0,
+    # RSS growth over the memory run (10 % of the calls to the end): below
     "memory_growth_mib": 5.0,
-    "workers_speedup": 1.7,
 }
+#: Where the issue found each ratio ("today"), printed beside the measured one.
+TODAY = {
+    "python_vs_raw_durable": "0.46x",
+    "durable_engine_vs_raw": "~13x",
+    "columnar_vs_today": "~150k rows/s",
+    "workers_speedup": "< 1x",
+}
+#: The commit whose columnar screen is "today's" (issue 9 opened on it); ``--columnar-baseline``.
+COLUMNAR_BASELINE = "3ccb6be11ee2c62b3a908824df53005e22cf5282"
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -200,6 +223,54 @@ def mismatches(a: Sequence[Any], b: Sequence[Any]) -> int:
     return sum(x != y for x, y in zip(a, b, strict=True))
 
 
+def eager(assessment: Any) -> Any:
+    """Read every field (and any cached property) of the Assessment, so a part built lazily
+    is paid for inside the timed call: the issue's row is the *full eager* Assessment."""
+    cls = type(assessment)
+    names = _EAGER.get(cls)
+    if names is None:
+        names = [f.name for f in attrs.fields(cls)] if attrs.has(cls) else []
+        names += [n for n, v in vars(cls).items() if isinstance(v, functools.cached_property)]
+        _EAGER[cls] = names
+    for name in names:
+        getattr(assessment, name)
+    return assessment
+
+
+_EAGER: dict[type, list[str]] = {}
+
+
+# --- spinerules below assess(): what the engine rows call -------------------------------------
+#
+# The three functions the rows below assess() use. They name today's internals (PatientState,
+# patient_facts, get_engine(...).evaluate); when the redesign moves them, only these change.
+
+
+def validated_facts(patient: Any, rule_base: Any) -> Any:
+    """Validation (the field rules, the cross-field rules, the rule-id lists) and the facts."""
+    from spinerules.api import check_rule_ids
+    from spinerules.facts import patient_facts
+    from spinerules.patient import PatientState
+
+    state = PatientState.from_dict(patient)
+    check_rule_ids(state, rule_base)
+    return patient_facts(state)
+
+
+def engine_run(engine: str, rule_base: Any) -> Callable[[Any], Any]:
+    """facts -> the engine's evaluation (every check of ``rule_base``), nothing else."""
+    from spinerules.engine import get_engine
+
+    evaluate = get_engine(engine).evaluate
+    return functools.partial(evaluate, rule_base)
+
+
+def fired_keys(evaluation: Any, among: frozenset[str] | None = None) -> frozenset[str]:
+    """The check keys that held, as strings (optionally only those ``among``)."""
+    keys = (str(key) for key in evaluation)
+    return frozenset(k for k in keys if among is None or k in among)
+
+
 # --- rows -----------------------------------------------------------------------------------
 
 
@@ -243,80 +314,153 @@ def polars_schema() -> dict[str, Any]:
     return schema
 
 
-def find_screen_table() -> Callable[..., Any] | None:
-    found = getattr(spinerules, "screen_table", None)
-    if found is None:
-        try:
-            from spinerules import batch  # type: ignore[attr-defined]
-        except ImportError:
-            return None
-        found = getattr(batch, "screen_table", None)
-    return found  # type: ignore[no-any-return]
+def source_tree(revision: str, into: Path) -> Path | None:
+    """``src/`` of ``revision`` extracted with ``git archive`` (read-only: no checkout), for the
+    "today" columnar row; None where there is no git repository or no such revision."""
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(HERE.parent), "archive", revision, "src"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return into / "src"
 
 
-def batch_row(
-    rows: int, seed: int, expected: Sequence[Key], repeats: int
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Parquet in, ``screen_table``, Parquet out; rows per second over the whole of it."""
-    name = "batch (columnar)"
-    screen_table = find_screen_table()
-    if screen_table is None:
-        return row(name, missing="n/a (spinerules.batch missing)", unit="rows/s"), {}
+class ColumnarChild:
+    """A ``baselines/columnar_child.py`` process screening with one spinerules tree."""
+
+    def __init__(self, tree: Path, source: Path, target: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "baselines" / "columnar_child.py"),
+                str(source),
+                str(target),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.target = target
+        self.ready = self._answer()
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"columnar child exited ({self.process.wait()})")
+        return json.loads(line)  # type: ignore[no-any-return]
+
+    def run(self, command: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def write_population_parquet(path: Path, rows: int, seed: int) -> None:
     import polars as pl
 
     schema = polars_schema()
-    with tempfile.TemporaryDirectory(prefix="spinerules-bench-") as tmp:
-        source, target = Path(tmp, "patients.parquet"), Path(tmp, "results.parquet")
-        frames, chunk = [], []
-        for patient in population.iter_patients(rows, seed):
-            chunk.append(patient)
-            if len(chunk) == 50_000:
-                frames.append(pl.DataFrame(chunk, schema=schema))
-                chunk = []
-        if chunk:
+    frames, chunk = [], []
+    for patient in population.iter_patients(rows, seed):
+        chunk.append(patient)
+        if len(chunk) == 50_000:
             frames.append(pl.DataFrame(chunk, schema=schema))
-        pl.concat(frames).write_parquet(source)
-        del frames, chunk
-        screen_table(pl.read_parquet(source).head(1000))  # warm-up (compilation, caches)
-        walls = []
-        out = None
-        cpu = time.process_time()
-        for _ in range(repeats):
-            del out
-            gc.collect()
-            start = time.perf_counter()
-            out = screen_table(pl.read_parquet(source))
-            out.write_parquet(target)
-            walls.append(time.perf_counter() - start)
-        cpu_share = (time.process_time() - cpu) / sum(walls)
-        with RssSampler() as sampler:
-            screen_table(pl.read_parquet(source)).write_parquet(target)
-        wall = sorted(walls)[len(walls) // 2]
-        check: dict[str, Any] = {"rows": out.height}
-        head = out.head(len(expected))
-        if {"urgency", "red_flags"} <= set(out.columns):
-            got = [
-                (str(u), frozenset(flags or ()))
-                for u, flags in zip(
-                    head["urgency"].to_list(), head["red_flags"].to_list(), strict=True
-                )
-            ]
-            check["compared"] = len(got)
-            check["mismatches"] = mismatches(got, expected[: len(got)])
-        if "error" in out.columns:
-            check["errors"] = int(out["error"].is_not_null().sum())
-    measured = row(
-        name,
-        unit="rows/s",
-        count=rows,
-        per_s=rows / wall,
-        p50_us=None,
-        p99_us=None,
-        mem_kib=sampler.delta_kib,
-        mem_kind="rss",
-        cpu_share=cpu_share,
-        note=f"median of {repeats} runs; polars threads {pl.thread_pool_size()}",
-    )
+            chunk = []
+    if chunk:
+        frames.append(pl.DataFrame(chunk, schema=schema))
+    pl.concat(frames).write_parquet(path)
+
+
+def columnar_rows(
+    rows: int, seed: int, expected: Sequence[Key], repeats: int, baseline: str | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Parquet in, ``screen_table``, Parquet out, rows per second: the working tree's screen,
+    today's (``baseline``, its own process) and the I/O floor (read + write, no screening),
+    interleaved one command at a time, the order rotating, median of ``repeats`` each."""
+    names = ("columnar screen", "columnar today", "columnar I/O floor")
+    try:
+        import polars as pl
+    except ImportError:
+        return [row(n, missing="n/a (pip install polars)", unit="rows/s") for n in names], {}
+    check: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="spinerules-bench-") as tmp:
+        source = Path(tmp, "patients.parquet")
+        write_population_parquet(source, rows, seed)
+        here = Path(spinerules.__file__).resolve().parent.parent
+        children: list[ColumnarChild] = []
+        try:
+            now = ColumnarChild(here, source, Path(tmp, "now.parquet"))
+            children.append(now)
+            sides: dict[str, tuple[ColumnarChild, str]] = {names[0]: (now, "screen")}
+            old_tree = source_tree(baseline, Path(tmp)) if baseline else None
+            if old_tree is not None:
+                try:
+                    today = ColumnarChild(old_tree, source, Path(tmp, "today.parquet"))
+                except RuntimeError as error:  # today's tree cannot run here: say so
+                    check["today_failed"] = str(error)
+                else:
+                    children.append(today)
+                    sides[names[1]] = (today, "screen")
+                    check["today_tree"] = today.ready["ready"]
+            sides[names[2]] = (now, "io")
+            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in sides}
+            order = list(sides)
+            for number in range(repeats):
+                shift = number % len(order)
+                for name in (*order[shift:], *order[:shift]):
+                    child, command = sides[name]
+                    runs[name].append(child.run(command))
+            out = pl.read_parquet(now.target)  # the last screen's results ("io" has its own file)
+            threads = now.ready["threads"]
+            check["tree"] = now.ready["ready"]
+        finally:
+            for child in children:
+                child.close()
+    check["rows"] = out.height
+    head = out.head(len(expected))
+    if {"urgency", "red_flags"} <= set(out.columns):
+        got = [
+            (str(u), frozenset(flags or ()))
+            for u, flags in zip(head["urgency"].to_list(), head["red_flags"].to_list(), strict=True)
+        ]
+        check["compared"] = len(got)
+        check["mismatches"] = mismatches(got, expected[: len(got)])
+    if "error" in out.columns:
+        check["errors"] = int(out["error"].is_not_null().sum())
+    measured = []
+    for name in names:
+        if name not in runs:
+            measured.append(row(name, missing=f"n/a (no git revision {baseline})", unit="rows/s"))
+            continue
+        walls = sorted(r["wall"] for r in runs[name])
+        wall = walls[len(walls) // 2]
+        measured.append(
+            row(
+                name,
+                unit="rows/s",
+                count=rows,
+                per_s=rows / wall,
+                per_core=rows / wall / threads,
+                p50_us=None,
+                p99_us=None,
+                mem_kib=max(r["peak_kib"] for r in runs[name]),
+                mem_kind="rss",
+                cpu_share=sum(r["cpu"] for r in runs[name]) / sum(r["wall"] for r in runs[name]),
+                note=f"median of {repeats}; polars threads {threads}",
+            )
+        )
     return measured, check
 
 
@@ -372,42 +516,85 @@ def assess_many_rows(patients: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def plugin_cells(sizes: Iterable[int]) -> list[dict[str, Any]]:
+    """The rule bases of the plugin rows: ``plugins_gen`` with 0 and ``sizes`` activities (about
+    30 % of them eligible per patient), and the built-in rule base with 1,000 activities of which
+    ~10 fire (``baselines/sparse_plugins.py``, the issue-9 target), each with the cell its ratio
+    is taken against."""
+    from baselines.sparse_plugins import sparse_rule_base
+    from plugins_gen import plugin_rule_base
+
+    cells = [
+        {
+            "label": f"+{size:,} activities",
+            "activities": size,
+            "base": "+0 activities",
+            "rule_base": plugin_rule_base(size),
+        }
+        for size in (0, *sizes)
+    ]
+    cells.append(
+        {
+            "label": "built-in",
+            "activities": 0,
+            "base": "built-in",
+            "rule_base": spinerules.default_rule_base(),
+        }
+    )
+    cells.append(
+        {
+            "label": "+1,000 activities, ~10 fire",
+            "activities": 1000,
+            "base": "built-in",
+            "rule_base": sparse_rule_base(1000),
+            "target": True,
+        }
+    )
+    return cells
+
+
 def plugin_growth(
     patients: Sequence[Any], sizes: Iterable[int], block: int
 ) -> list[dict[str, Any]]:
-    """p50 of assess() with generated plugin activities, both engines, every size interleaved
-    with the built-in rule base (so the ratio does not ride on the host's drift)."""
-    from plugins_gen import plugin_rule_base
+    """p50 of assess() with generated plugin activities, both engines, every cell interleaved
+    with its base rule base (so the ratio does not ride on the host's drift)."""
+    from baselines.sparse_plugins import PREFIX
 
     timed: list[Timed] = []
     meta: list[dict[str, Any]] = []
-    for size in (0, *sizes):
-        rule_base = plugin_rule_base(size)
+    for cell in plugin_cells(sizes):
+        rule_base = cell.pop("rule_base")
+        generated = frozenset(a.id for a in rule_base.activities if a.id.startswith(PREFIX))
+        python = engine_run("python", rule_base)
+        fired = [
+            len(fired_keys(python(validated_facts(d, rule_base)), generated)) for d in patients
+        ]
         for engine in ("durable", "python"):
 
             def call(d: Any, engine: str = engine, rule_base: Any = rule_base) -> Any:
-                return spinerules.assess(d, rule_base=rule_base, engine=engine)
+                return eager(spinerules.assess(d, rule_base=rule_base, engine=engine))
 
             start = time.perf_counter()
             call(patients[0])  # the first call compiles (durable registers its rulesets)
             first = time.perf_counter() - start
-            timed.append(Timed(f"{size}/{engine}", call, full_key))
+            timed.append(Timed(f"{cell['label']}/{engine}", call, full_key))
             meta.append(
                 {
-                    "activities": size,
+                    **cell,
                     "engine": engine,
                     "checks": len(rule_base.checks),
                     "first_call_s": first,
+                    "fired_mean": statistics.fmean(fired),
                 }
             )
     time_interleaved(timed, patients, block=block, warmup=20)
     out = [{**m, **t.result()} for m, t in zip(meta, timed, strict=True)]
-    base = {g["engine"]: g["p50_us"] for g in out if g["activities"] == 0}
-    keys = {(g["activities"], g["engine"]): g.pop("kept") for g in out}
+    p50 = {(g["label"], g["engine"]): g["p50_us"] for g in out}
+    keys = {(g["label"], g["engine"]): g.pop("kept") for g in out}
     for g in out:
-        g["ratio"] = g["p50_us"] / base[g["engine"]]
+        g["ratio"] = g["p50_us"] / p50[(g["base"], g["engine"])]
         g["engines_disagree"] = mismatches(
-            keys[(g["activities"], "durable")], keys[(g["activities"], "python")]
+            keys[(g["label"], "durable")], keys[(g["label"], "python")]
         )
     return out
 
@@ -496,7 +683,7 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for package in ("spinerules", "durable_rules", "polars", "rule-engine"):
+    for package in ("spinerules", "durable_rules", "polars", "rule-engine", "zen-engine"):
         try:
             from importlib.metadata import version
 
@@ -599,14 +786,15 @@ def growth_table(growth: list[dict[str, Any]], memory: list[dict[str, Any]]) -> 
     for g in growth:
         lines.append(
             [
-                f"plugins +{g['activities']:,} activities",
+                f"plugins {g['label']}",
                 g["engine"],
                 f"{g['checks']:,} checks",
                 _num(g["p50_us"], 1),
                 _num(g["p99_us"], 1),
-                f"{g['ratio']:.2f}x built-in",
-                f"first call {g['first_call_s']:.2f} s; engines disagree "
-                f"{g['engines_disagree']}/{g['count']}; cpu/wall {g['cpu_share']:.2f}",
+                f"{g['ratio']:.2f}x {g['base']}",
+                f"fire {g['fired_mean']:.1f}/patient; first call {g['first_call_s']:.2f} s; "
+                f"engines disagree {g['engines_disagree']}/{g['count']}; "
+                f"cpu/wall {g['cpu_share']:.2f}",
             ]
         )
     for mem in memory:
@@ -630,102 +818,234 @@ def growth_table(growth: list[dict[str, Any]], memory: list[dict[str, Any]]) -> 
     return table(headers, lines, right={3, 4})
 
 
-def targets_text(results: dict[str, Any]) -> list[str]:
-    """Each target of issue 4 beside what this run measured."""
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of issue 9 as a ratio of two rows of this run: (label, ratio, verdict)."""
     by = {r["name"]: r for r in results["rows"]}
-    out = []
+    checks = results["checks"]
+    out: list[dict[str, Any]] = []
 
-    def line(label: str, measured: str, met: bool | None) -> None:
-        verdict = "n/a" if met is None else ("met" if met else "MISSED")
-        out.append(f"  {label:<58} {measured:<32} {verdict}")
+    def add(
+        key: str,
+        label: str,
+        ratio: float | None,
+        at_least: bool,
+        detail: str = "",
+        invalid: str | None = None,
+    ) -> None:
+        goal = TARGETS[key]
+        if ratio is None:
+            verdict = "n/a"
+        elif invalid:
+            verdict = f"invalid ({invalid})"
+        else:
+            verdict = "met" if (ratio >= goal if at_least else ratio <= goal) else "missed"
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "ratio": ratio,
+                "target": f"{'>=' if at_least else '<='} {goal:g}x",
+                "today": TODAY.get(key, "-"),
+                "detail": detail,
+                "verdict": verdict,
+            }
+        )
 
-    durable = by.get("assess() durable", {})
-    if durable.get("p50_us"):
-        line(
-            "durable full Assessment p50 <= 100 µs, p99 <= 300 µs",
-            f"p50 {durable['p50_us']:,.0f} µs, p99 {durable['p99_us']:,.0f} µs",
-            durable["p50_us"] <= 100 and durable["p99_us"] <= 300,
-        )
-    python = by.get("assess() python", {})
-    if python.get("per_s"):
-        line(
-            "python full Assessment >= 100,000 /s on one core",
-            f"{python['per_s']:,.0f} /s",
-            python["per_s"] >= TARGETS["python_per_s"],
-        )
-    batch = by.get("batch (columnar)", {})
-    if batch.get("per_s"):
-        threads = results["machine"].get("polars_threads") or 1
-        per_core = batch["per_s"] / threads
-        line(
-            "columnar batch >= 1,000,000 rows/s per core",
-            f"{per_core:,.0f} rows/s/core ({threads} thr)",
-            per_core >= TARGETS["batch_rows_per_s_per_core"],
-        )
-    else:
-        line("columnar batch >= 1,000,000 rows/s per core", "not measured", None)
-    biggest = [
-        g
-        for g in results["plugin_growth"]
-        if g["activities"] == max(g["activities"] for g in results["plugin_growth"])
-    ]
-    for g in biggest:
-        line(
-            f"+{g['activities']:,} plugin activities, {g['engine']}: p50 <= 2x, correct",
-            f"{g['ratio']:.2f}x, disagree {g['engines_disagree']}",
-            g["ratio"] <= TARGETS["plugin_ratio"] and g["engines_disagree"] == 0,
-        )
+    def per_s(name: str) -> float | None:
+        return by.get(name, {}).get("per_s")
+
+    def over(a: str, b: str) -> float | None:
+        x, y = per_s(a), per_s(b)
+        return x / y if x and y else None
+
+    add(
+        "python_vs_raw_durable",
+        "python assess(), full eager Assessment / raw durable-rules (red flags), throughput",
+        over("assess() python", "raw durable-rules"),
+        True,
+        invalid=(
+            "the red flags differ"
+            if checks["raw_durable_vs_floor"] or checks["floor_vs_assess"]
+            else None
+        ),
+    )
+    zen_bad = checks["zen_vs_python_engine"]
+    add(
+        "evaluation_vs_zen",
+        "evaluation only (validation + every check) / zen-engine (red flags), throughput",
+        over("evaluation only (python)", "zen-engine (peer)"),
+        True,
+        invalid="zen's fired checks differ" if zen_bad else None,
+    )
+    add(
+        "durable_engine_vs_raw",
+        "durable engine time, red flags / raw durable-rules, same red flags",
+        over("raw durable-rules", "durable engine: red flags"),
+        False,
+        detail=(
+            f"every check: {over('raw durable-rules', 'durable engine: every check'):.2f}x"
+            if over("raw durable-rules", "durable engine: every check")
+            else ""
+        ),
+        invalid=(
+            "durable engine differs from python" if checks["durable_red_flags_vs_python"] else None
+        ),
+    )
+    screen = by.get("columnar screen", {})
+    today = by.get("columnar today", {})
+    floor = by.get("columnar I/O floor", {})
+    ratio = (
+        screen["per_core"] / today["per_core"]
+        if screen.get("per_core") and today.get("per_core")
+        else None
+    )
+    detail = ""
+    if screen.get("per_core"):
+        detail = f"{screen['per_core']:,.0f} rows/s/core"
+        if today.get("per_core"):
+            detail += f" vs today {today['per_core']:,.0f}"
+        if floor.get("per_core"):
+            detail += f"; I/O floor {floor['per_core']:,.0f}"
+    batch = checks["batch"]
+    add(
+        "columnar_vs_today",
+        "columnar screen, Parquet in and out / today's screen, rows/s per core",
+        ratio,
+        True,
+        detail=detail,
+        invalid="the screen differs from assess()" if batch.get("mismatches") else None,
+    )
+    add(
+        "workers_speedup",
+        "assess_many(workers=2) / workers=1, throughput",
+        by.get("assess_many workers=2", {}).get("speedup"),
+        True,
+    )
+    for g in results["plugin_growth"]:
+        if g.get("target"):
+            add(
+                "plugin_ratio",
+                f"+1,000 plugin activities (~10 fire) / built-in, p50, {g['engine']}",
+                g["ratio"],
+                False,
+                detail=f"{g['fired_mean']:.1f} fire per patient",
+                invalid="engines disagree" if g["engines_disagree"] else None,
+            )
     for mem in results["memory"]:
         if "growth_mib" in mem:
-            line(
-                f"memory flat over {mem['calls']:,} calls ({mem['engine']})",
-                f"+{mem['growth_mib']:.2f} MiB",
-                mem["growth_mib"] < TARGETS["memory_growth_mib"],
+            growth = mem["growth_mib"]
+            out.append(
+                {
+                    "key": "memory_growth_mib",
+                    "label": f"memory flat over {mem['calls']:,} assessments ({mem['engine']})",
+                    "ratio": None,
+                    "measured": f"+{growth:.2f} MiB",
+                    "target": f"< {TARGETS['memory_growth_mib']:g} MiB",
+                    "today": "-",
+                    "detail": "RSS 10% -> end",
+                    "verdict": "met" if growth < TARGETS["memory_growth_mib"] else "missed",
+                }
             )
-    two = by.get("assess_many workers=2", {})
-    if two.get("speedup"):
-        line(
-            "assess_many workers=2 >= 1.7x workers=1",
-            f"{two['speedup']:.2f}x",
-            two["speedup"] >= TARGETS["workers_speedup"],
-        )
-    else:
-        line("assess_many workers=2 >= 1.7x workers=1", "not measured", None)
     return out
+
+
+def targets_text(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        [
+            t["label"],
+            t.get("measured") or (f"{t['ratio']:.2f}x" if t["ratio"] is not None else "-"),
+            t["target"],
+            t["today"],
+            t["verdict"],
+            t["detail"],
+        ]
+        for t in rows
+    ]
+    return table(["target", "measured", "goal", "today", "verdict", "notes"], lines, right={1})
 
 
 FOOTNOTES = """\
 Notes
   * Every row runs on the first N patients of one seeded population (benchmarks/population.py);
     p50/p99 are per call, measured one call at a time with perf_counter_ns after a warm-up,
-    garbage collector on. The per-call rows (floor, assess() on both engines, raw durable-rules,
-    rule-engine) are interleaved: each times --block patients in turn, the order rotating, so a
-    drift of the host's speed hits them all alike. Throughput is calls over the wall time of the
-    timed calls (fast rows, p50 < 20 µs, get an untimed pass instead). assess_many runs A-B-B-A.
+    garbage collector on. The per-call rows (assess() on both engines, evaluation only, the
+    engines alone, the floor, raw durable-rules, rule-engine, zen-engine) are interleaved: each
+    times --block patients in turn, the order rotating, so a drift of the host's speed hits them
+    all alike. Throughput is calls over the wall time of the timed calls (fast rows, p50 < 20 µs,
+    get an untimed pass instead). assess_many runs A-B-B-A; the columnar rows alternate one run
+    at a time, the order rotating.
+  * The targets are ratios of two rows of this run: throughput over throughput (a time ratio is
+    its inverse), p50 over p50 for the plugin rows, rows/s per core for the columnar rows.
+    "invalid" means the two rows did not compute the same thing (a failed check below).
+  * assess() rows: the full eager Assessment (every field read inside the timed call).
+    evaluation only: PatientState.from_dict + the rule-id checks + facts + the python engine's
+    every check (99 built-in), no Assessment. durable engine rows: the engine's evaluate() on
+    facts built beforehand, on a rule base of the 40 red flags only ("red flags", the rules raw
+    durable-rules runs) and on the whole built-in rule base ("every check").
   * peak memory: "tm" = tracemalloc peak of Python allocations over a separate pass of the
-    first --tm-n calls (C allocations inside durable-rules are not seen); "rss" = peak RSS growth
-    sampled every 5 ms during one extra run (polars allocates outside Python's heap).
+    first --tm-n calls (C allocations inside durable-rules are not seen); "rss" = peak RSS
+    growth during one run, sampled every 5 ms (polars allocates outside Python's heap).
   * vs floor: cost per patient relative to the hand-written if/else: "x p50" is this row's p50
     over the floor's p50; "x thr" (rows without a per-call latency) is the floor's throughput over
     this row's. 1.0x = as cheap as the floor; higher is slower.
-  * The three baselines compute only the urgency and the red-flag ids (all 40 built-in red flags
-    of clinical.md revision 3 with tiers, escalations, the reviewable rule and clinician
-    clearance); the assess() rows also build the full Assessment (STarT Back, plan, evidence,
-    safety-net, unanswered questions, trace).
+  * The baselines compute only the red flags (all 40 built-in red flags of clinical.md
+    revision 3 with tiers, escalations, the reviewable rule and clinician clearance; zen: every
+    check of RedFlag.checks(), 56); the assess() rows also build the full Assessment.
   * raw durable-rules: one ruleset of 59 rules plus a catch-all, one fact per patient with every
     property (sentinel "?" for unknown), fresh sid, delete_state after; host without timer
     threads; the NG65 feature count and one cleared_<id> boolean per clearable flag are computed
     in Python; "2 or more of" written out as pairs.
   * rule-engine: one Rule per (flag, tier), 49 rules, evaluated with Rule.matches on a dict of
     every property (null for unknown) plus the NG65 count computed in Python.
-  * batch (columnar): read Parquet + spinerules.screen_table + write Parquet, median of runs;
-    the input columns are the flat JSON form (lists for sets, a struct for STarT Back).
-  * Plugin growth: generated activities (benchmarks/plugins_gen.py) added to the built-ins;
-    p50 over the first --plugin-n patients, every size and engine interleaved by
-    --plugin-block patients, ratio against the built-in rule base measured in the same blocks; "engines disagree" compares urgency, red flags, recommendations and STarT Back.
+  * zen-engine: the 56 red-flag checks translated from spinerules' condition trees into one
+    expression (baselines/zen_peer.py), compiled once, evaluated on the flat JSON dict; returns
+    the keys that held. Checked against the python engine on the whole population.
+  * columnar: read Parquet + screen_table + write Parquet, median of runs, each tree in its own
+    process (baselines/columnar_child.py); "today" is the screen of the commit issue 9 opened
+    on (--columnar-baseline, extracted with git archive); the I/O floor reads and writes the same
+    Parquet without screening. Per core = rows/s over polars' thread-pool size.
+  * Plugin growth: generated activities (benchmarks/plugins_gen.py, ~30 % eligible) added to
+    the built-ins; "~10 fire": the same activities gated to two-year age bands
+    (baselines/sparse_plugins.py) on the built-in rule base; p50 over the first --plugin-n
+    patients, every cell and engine interleaved by --plugin-block patients, ratio against its
+    base cell measured in the same blocks; "engines disagree" compares urgency, red flags,
+    recommendations and STarT Back.
   * Memory: fresh processes, sequential assess() cycling over 10,000 patients; growth is RSS at
     the end minus RSS after 10 % of the calls (/proc/self/statm). They run side by side after
     the timed rows."""
+
+
+def red_flags_only(rule_base: Any) -> Any:
+    """The 40 red flags alone, as a rule base: the rules raw durable-rules runs."""
+    return spinerules.RuleBase.build(
+        red_flags=rule_base.red_flags,
+        watch_items=(),
+        activities=(),
+        advice_against=(),
+        evidence=rule_base.evidence.values(),
+        thresholds=rule_base.thresholds,
+        version=f"{rule_base.version}+red-flags-only",
+    )
+
+
+def zen_differential(
+    patients: Sequence[Any], rule_base: Any, screen: Any, keys: Any
+) -> dict[str, Any]:
+    """zen's fired red-flag checks against the python engine's, patient by patient."""
+    python = engine_run("python", rule_base)
+    differ = []
+    for number, patient in enumerate(patients):
+        expected = fired_keys(python(validated_facts(patient, rule_base)), keys)
+        got = frozenset(screen(patient))
+        if got != expected:
+            differ.append(
+                {
+                    "patient": number,
+                    "only_zen": sorted(got - expected),
+                    "only_spinerules": sorted(expected - got),
+                }
+            )
+    return {"compared": len(patients), "mismatches": len(differ), "examples": differ[:5]}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -752,54 +1072,119 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from baselines import raw_durable
 
     raw_durable.setup()
+    built_in = spinerules.default_rule_base()
+    flags_only = red_flags_only(built_in)
+    evaluate = engine_run("python", built_in)
+    durable_flags = engine_run("durable", flags_only)
+    durable_all = engine_run("durable", built_in)
+    # The engine rows start from facts (engine time alone): built once, outside the timer.
+    facts = {id(d): validated_facts(d, built_in) for d in sample}
+    flag_keys = frozenset(str(k) for f in built_in.red_flags for k, _ in f.checks())
     timed = [
+        Timed(
+            "assess() python",
+            lambda d: eager(spinerules.assess(d, engine="python")),
+            assessment_key,
+        ),
+        Timed(
+            "assess() durable",
+            lambda d: eager(spinerules.assess(d, engine="durable")),
+            assessment_key,
+        ),
+        Timed(
+            "evaluation only (python)",
+            lambda d: evaluate(validated_facts(d, built_in)),
+            lambda r: fired_keys(r, flag_keys),
+        ),
+        Timed(
+            "durable engine: red flags",
+            lambda d: durable_flags(facts[id(d)]),
+            lambda r: fired_keys(r, flag_keys),
+        ),
+        Timed("durable engine: every check", lambda d: durable_all(facts[id(d)])),
         Timed("floor: if/else", ifelse.screen, lambda r: r),
-        Timed("assess() durable", lambda d: spinerules.assess(d, engine="durable"), assessment_key),
-        Timed("assess() python", lambda d: spinerules.assess(d, engine="python"), assessment_key),
         Timed("raw durable-rules", raw_durable.screen, lambda r: r),
     ]
+    missing: dict[str, dict[str, Any]] = {}
     try:
         from baselines import rule_engine_peer
 
         rule_engine_peer.setup()
         timed.append(Timed("rule-engine (peer)", rule_engine_peer.screen, lambda r: r))
-        peer_missing = None
     except ImportError:
-        peer_missing = row("rule-engine (peer)", missing="n/a (pip install rule-engine)")
+        missing["rule-engine (peer)"] = row(
+            "rule-engine (peer)", missing="n/a (pip install rule-engine)"
+        )
+    zen_peer: Any = None
+    try:
+        from baselines import zen_peer
+
+        zen_peer.setup(built_in)
+        timed.append(Timed("zen-engine (peer)", zen_peer.screen, frozenset))
+    except ImportError:
+        missing["zen-engine (peer)"] = row(
+            "zen-engine (peer)", missing="n/a (pip install zen-engine)"
+        )
     progress("per-call rows, interleaved: " + ", ".join(t.name for t in timed))
     measured = {r["name"]: r for r in per_call_rows(timed, sample, memory_n=tm_n, block=args.block)}
-    floor, durable, python = (
-        measured["floor: if/else"],
-        measured["assess() durable"],
-        measured["assess() python"],
-    )
-    raw = measured["raw durable-rules"]
-    peer = measured.get("rule-engine (peer)", peer_missing)
+    measured.update(missing)
+    floor = measured["floor: if/else"]
+    python = measured["assess() python"]
     floor_keys: list[Key] = floor["kept"]
     expected: list[Key] = python["kept"]
 
-    rows: list[dict[str, Any]] = [durable, python]
-    progress("batch (columnar)")
-    batch, batch_check = batch_row(args.batch_n, args.seed, expected, args.batch_repeats)
-    rows.append(batch)
+    rows: list[dict[str, Any]] = [
+        measured[name]
+        for name in (
+            "assess() python",
+            "assess() durable",
+            "evaluation only (python)",
+            "durable engine: red flags",
+            "durable engine: every check",
+        )
+    ]
+    progress("columnar screen (child processes)")
+    baseline = None if args.columnar_baseline == "none" else args.columnar_baseline
+    columnar, batch_check = columnar_rows(
+        args.batch_n, args.seed, expected, args.batch_repeats, baseline
+    )
+    rows += columnar
     progress("assess_many")
     rows += assess_many_rows(patients[: args.many_n])
-    rows += [floor, raw, peer]
+    rows += [
+        measured[name]
+        for name in (
+            "floor: if/else",
+            "raw durable-rules",
+            "rule-engine (peer)",
+            "zen-engine (peer)",
+        )
+    ]
 
+    zen_check = None
+    if zen_peer is not None:
+        progress(f"zen differential over {len(patients):,} patients")
+        zen_check = zen_differential(patients, built_in, zen_peer.screen, zen_peer.KEYS)
     progress("plugin growth")
     growth = plugin_growth(sample[: args.plugin_n], (10, 100, 1000), block=args.plugin_block)
     progress("memory (child processes)")
     info["load_average"] = {"start": loads[0], "max_during_timed_rows": max(loads)}
     memory = memory_runs([("python", args.memory_n), ("durable", args.memory_durable_n)], args.seed)
 
+    def differ(name: str, against: Sequence[Any]) -> int | None:
+        kept = measured[name].get("kept")
+        return None if kept is None else mismatches(kept, against)
+
+    evaluation_flags = measured["evaluation only (python)"]["kept"]
     tiers = Counter(u for u, _ in expected)
     checks = {
-        "floor_vs_assess_mismatches": mismatches(floor_keys, expected),
-        "durable_vs_python_mismatches": mismatches(durable["kept"], expected),
-        "raw_durable_vs_floor_mismatches": mismatches(raw["kept"], floor_keys),
-        "rule_engine_vs_floor_mismatches": (
-            mismatches(peer["kept"], floor_keys) if "kept" in peer else None
-        ),
+        "floor_vs_assess": mismatches(floor_keys, expected),
+        "durable_vs_python": differ("assess() durable", expected),
+        "raw_durable_vs_floor": differ("raw durable-rules", floor_keys),
+        "rule_engine_vs_floor": differ("rule-engine (peer)", floor_keys),
+        "durable_red_flags_vs_python": differ("durable engine: red flags", evaluation_flags),
+        "zen_vs_python_engine": zen_check["mismatches"] if zen_check else None,
+        "zen": zen_check,
         "batch": batch_check,
         "compared": len(expected),
         "tier_mix": {
@@ -808,7 +1193,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     for entry in rows:
         entry.pop("kept", None)
-    return {
+    results = {
         "machine": info,
         "args": vars(args),
         "rows": rows,
@@ -818,30 +1203,93 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "checks": checks,
         "seconds": time.perf_counter() - started,
     }
+    results["targets"] = targets(results)
+    return results
+
+
+def failed_checks(results: dict[str, Any]) -> list[str]:
+    """Every output comparison that found a difference (the benchmark then exits 1)."""
+    checks = results["checks"]
+    failed = [
+        name
+        for name in (
+            "floor_vs_assess",
+            "durable_vs_python",
+            "raw_durable_vs_floor",
+            "rule_engine_vs_floor",
+            "durable_red_flags_vs_python",
+            "zen_vs_python_engine",
+        )
+        if checks[name]
+    ]
+    if checks["batch"].get("mismatches"):
+        failed.append("batch_vs_assess")
+    failed += [
+        f"plugins {g['label']} {g['engine']}"
+        for g in results["plugin_growth"]
+        if g["engines_disagree"]
+    ]
+    return failed
 
 
 def report(results: dict[str, Any]) -> str:
     checks, info = results["checks"], results["machine"]
     mix = ", ".join(f"{k} {v:.1%}" for k, v in checks["tier_mix"].items())
+    n = f"{checks['compared']:,}"
+
+    def verdict(count: int | None) -> str:
+        if count is None:
+            return "not run"
+        return "ok" if count == 0 else "FAILED"
+
+    def line(label: str, count: int | None, of: str = n) -> str:
+        shown = "-" if count is None else str(count)
+        return f"  [{verdict(count)}] {label}: differ on {shown} of {of}"
+
     out = [
-        f"spinerules benchmark: {checks['compared']:,} patients (seed {results['args']['seed']}); tier mix: {mix}",
+        f"spinerules benchmark: {n} patients (seed {results['args']['seed']}); tier mix: {mix}",
         "",
         main_table(results["rows"], results["floor"]),
         "",
-        "Checks (same population)",
-        f"  floor vs assess(): urgency and red-flag ids differ on {checks['floor_vs_assess_mismatches']} of {checks['compared']:,}",
-        f"  assess() durable vs python: differ on {checks['durable_vs_python_mismatches']} of {checks['compared']:,}",
-        f"  raw durable-rules vs floor: differ on {checks['raw_durable_vs_floor_mismatches']} of {checks['compared']:,}",
-        f"  rule-engine vs floor: differ on {checks['rule_engine_vs_floor_mismatches']} of {checks['compared']:,}",
+        "Checks (same population; a difference is a failed check and the run exits 1)",
+        line("floor vs assess(), urgency and red-flag ids", checks["floor_vs_assess"]),
+        line("assess() durable vs python", checks["durable_vs_python"]),
+        line("raw durable-rules vs floor", checks["raw_durable_vs_floor"]),
+        line("rule-engine vs floor", checks["rule_engine_vs_floor"]),
+        line(
+            "durable engine (red flags only) vs python engine, fired red-flag checks",
+            checks["durable_red_flags_vs_python"],
+        ),
     ]
+    zen = checks["zen"]
+    if zen:
+        out.append(
+            line(
+                "zen-engine vs python engine, fired red-flag checks (every patient generated)",
+                zen["mismatches"],
+                f"{zen['compared']:,}",
+            )
+        )
+        out += [f"      e.g. {example}" for example in zen["examples"]]
+    else:
+        out.append(line("zen-engine vs python engine", None))
     batch = checks["batch"]
     if batch.get("compared"):
         out.append(
-            f"  batch vs assess(): urgency and red-flag ids differ on {batch['mismatches']} of {batch['compared']:,}"
+            line(
+                "columnar screen vs assess(), urgency and red-flag ids",
+                batch["mismatches"],
+                f"{batch['compared']:,}",
+            )
             + (f"; rows with an error: {batch['errors']}" if "errors" in batch else "")
         )
     elif batch:
-        out.append(f"  batch: {batch}")
+        out.append(f"  columnar screen: {batch}")
+    if batch.get("tree"):
+        out.append(
+            f"  columnar trees: screen {batch['tree']}; today "
+            + (batch.get("today_tree") or batch.get("today_failed") or "not run")
+        )
     speedup = next((r.get("speedup") for r in results["rows"] if r.get("speedup")), None)
     if speedup:
         out.append(f"  assess_many speed-up, workers=2 over workers=1: {speedup:.2f}x")
@@ -870,12 +1318,15 @@ def report(results: dict[str, Any]) -> str:
             + ", ".join(contended)
             + ": other processes competed for the CPU, so those timings are pessimistic"
         )
+    failed = failed_checks(results)
+    if failed:
+        out.append("  FAILED checks: " + ", ".join(failed))
     out += [
         "",
         growth_table(results["plugin_growth"], results["memory"]),
         "",
-        "Targets of issue 4",
-        *targets_text(results),
+        "Targets of issue 9 (each a ratio of two rows of this run)",
+        targets_text(results["targets"]),
         "",
         f"Commit: {info['commit']}",
         f"Machine: {info['cpu']}; {info['cores']} cores ({info['usable_cores']} usable); "
@@ -899,6 +1350,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--batch-n", type=int, default=100_000, help="rows in the Parquet file")
     parser.add_argument("--batch-repeats", type=int, default=3)
+    parser.add_argument(
+        "--columnar-baseline",
+        default=COLUMNAR_BASELINE,
+        help="git revision whose columnar screen is 'today' (default: where issue 9 opened; "
+        "'none' skips the row)",
+    )
     parser.add_argument("--many-n", type=int, default=20_000, help="patients per assess_many row")
     parser.add_argument("--plugin-n", type=int, default=500, help="patients per plugin-growth cell")
     parser.add_argument("--tm-n", type=int, default=1_000, help="calls in the tracemalloc pass")
@@ -930,7 +1387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
         print(f"\nwrote {args.json}", file=sys.stderr)
-    return 0
+    return 1 if failed_checks(results) else 0
 
 
 if __name__ == "__main__":
