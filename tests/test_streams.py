@@ -79,3 +79,59 @@ def test_rule_bases_and_programs_are_cached_within_a_bound() -> None:
         assert result.urgency.value != "self_care"  # a cancer history is a flag at any cut-off
     assert len(registry._state["rule_bases"]) <= registry.RULE_BASE_CACHE_SIZE
     assert len(engine._programs) <= python_engine.PROGRAM_CACHE_SIZE  # type: ignore[attr-defined]
+
+
+DYING_WORKER = """
+import json, sys
+from dying_row import DyingRow
+from spinerules import EngineError
+from spinerules.batch import assess_many
+
+rows = [{"age": 40, "pain_duration_days": 10}] * 70 + [DyingRow()] + [{"age": 41, "pain_duration_days": 3}] * 30
+seen = 0
+try:
+    for result in assess_many(rows, workers=2, chunksize=16, engine="python"):
+        seen += 1
+    print(json.dumps({"seen": seen, "error": None}))
+except EngineError as error:
+    print(json.dumps({"seen": seen, "error": str(error)}))
+"""
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    """multiprocessing.Pool replaced a dead worker and waited for its lost chunk for ever."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", DYING_WORKER],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tests,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["error"] is not None and "a worker process stopped" in out["error"], out
+    first, last = map(int, out["error"].split("rows ")[1].split(" were")[0].split(".."))
+    assert first == out["seen"] and first <= 70 <= last  # the rows before arrived, in order
+
+
+def test_a_row_that_cannot_be_sent_to_a_worker_is_still_a_row_error() -> None:
+    rows: list[Any] = [{"age": 40, "pain_duration_days": 10}] * 5
+    rows.insert(2, {"age": 40, "pain_duration_days": 10, "fever": lambda: True})  # no pickle
+    results = list(assess_many(rows, workers=2, chunksize=2, engine="python"))
+    assert [type(r).__name__ for r in results] == ["Assessment"] * 2 + ["RowError"] + [
+        "Assessment"
+    ] * 3
+    error = results[2]
+    assert isinstance(error, RowError) and error.row == 2 and "fever" in error.message

@@ -7,7 +7,11 @@ asked; each process has its own engine. For whole tables at once see ``spinerule
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import attrs
@@ -15,7 +19,7 @@ import attrs
 from .api import assess, check_profile
 from .assessment import Assessment
 from .engine import resolve_engine_name
-from .errors import InvalidPatientState
+from .errors import EngineError, InvalidPatientState
 from .patient import PatientState
 from .registry import current_rule_base
 from .thresholds import Thresholds
@@ -55,8 +59,70 @@ def _init_worker(job: _Job) -> None:
     _worker_job[:] = [job]
 
 
-def _assess_in_worker(item: tuple[int, PatientState | Mapping[str, Any]]) -> Assessment | RowError:
-    return _worker_job[0](item)
+Chunk = list[tuple[int, PatientState | Mapping[str, Any]]]
+
+
+def _assess_chunk_in_worker(chunk: Chunk) -> list[Assessment | RowError]:
+    return [_worker_job[0](item) for item in chunk]
+
+
+def _chunks(rows: Iterable[PatientState | Mapping[str, Any]], size: int) -> Iterator[Chunk]:
+    chunk: Chunk = []
+    for item in enumerate(rows):
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_workers(
+    job: _Job, rows: Iterable[PatientState | Mapping[str, Any]], workers: int, chunksize: int
+) -> Iterator[Assessment | RowError]:
+    r"""Chunks on a process pool, at most two per worker in flight, results in input order.
+
+    ``concurrent.futures`` rather than ``multiprocessing.Pool``: a worker that dies (a crash in
+    native code, a kill) breaks the executor and is reported, where ``Pool`` starts a new worker
+    and waits for the lost chunk for ever. A chunk that cannot be sent to a worker (a row that
+    does not pickle) is assessed here instead, so its bad rows still become ``RowError``\ s.
+    """
+    context = multiprocessing.get_context("spawn")
+    in_flight: deque[tuple[Chunk, Future[list[Assessment | RowError]]]] = deque()
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(job,)
+    ) as pool:
+        try:
+            for chunk in _chunks(rows, chunksize):
+                in_flight.append((chunk, pool.submit(_assess_chunk_in_worker, chunk)))
+                if len(in_flight) >= 2 * workers:
+                    yield from _collect(job, *in_flight[0])
+                    in_flight.popleft()
+            while in_flight:
+                yield from _collect(job, *in_flight[0])
+                in_flight.popleft()
+        except BrokenProcessPool as error:
+            # Every chunk in flight is lost with the pool; which row killed it is unknown.
+            first, last = in_flight[0][0][0][0], in_flight[-1][0][-1][0]
+            raise EngineError(
+                f"assess_many: a worker process stopped ({error}); rows {first}..{last} were "
+                "in flight and are not assessed, nor any after them. Run with workers=1 to find "
+                "the row, or check the workers' memory limit"
+            ) from error
+        finally:
+            for _, future in in_flight:  # the caller stopped early, or a worker died
+                future.cancel()
+
+
+def _collect(
+    job: _Job, chunk: Chunk, future: Future[list[Assessment | RowError]]
+) -> list[Assessment | RowError]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return [job(item) for item in chunk]  # not sendable: assessed here, row by row
 
 
 def assess_many(
@@ -73,7 +139,8 @@ def assess_many(
     With ``workers > 1`` rows are assessed in that many processes, started with ``spawn`` (fork
     is unsafe once threads exist, and polars starts some); each process gets this process's
     rule base, so plugins registered in-process apply there too, and builds its own engine.
-    Results still arrive in input order. A bad row never stops the stream.
+    Results still arrive in input order. A bad row never stops the stream; a worker process
+    that dies raises ``EngineError`` naming the rows it held (never a silent hang).
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers: {workers!r} is not allowed; expected an integer >= 1")
@@ -87,6 +154,4 @@ def assess_many(
         for item in enumerate(rows):
             yield job(item)
         return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(job,)) as pool:
-        yield from pool.imap(_assess_in_worker, enumerate(rows), chunksize=chunksize)
+    yield from _in_workers(job, rows, workers, chunksize)
