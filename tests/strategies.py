@@ -42,7 +42,7 @@ def field_values(
     red-flag ids, so the state passes ``assess()`` as well as ``PatientState``.
     """
     if spec.name == "clinician_cleared_flags" and ids is not None:
-        from spinerules.knowledge import default_rule_base
+        from spinerules.registry import default_rule_base
 
         flags = [f.id for f in default_rule_base().red_flags]
         return st.lists(st.sampled_from(flags), unique=True, max_size=4)

@@ -42,9 +42,9 @@ from spinerules.conditions import (
 )
 from spinerules.facts import fact_keys
 from spinerules.fields import AXSPA_FEATURES, FIELDS, STARTBACK_ITEM9_CHOICES, FieldSpec
-from spinerules.knowledge import default_rule_base
 from spinerules.levels import Urgency
 from spinerules.patient import PatientState
+from spinerules.registry import default_rule_base
 from spinerules.rules import Activity, Escalation, RedFlag, cite
 from spinerules.thresholds import Thresholds
 from strategies import ABSENT, field_values

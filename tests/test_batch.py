@@ -18,7 +18,7 @@ from spinerules import assess
 from spinerules.batch import RowError, assess_many
 from spinerules.columnar import screen_table, table_from_dicts
 from spinerules.fields import AXSPA_FEATURES, FIELDS, STARTBACK_ITEM9_CHOICES
-from spinerules.knowledge import default_rule_base
+from spinerules.registry import default_rule_base
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "patients"
 ACTIVITIES = [a.id for a in default_rule_base().activities if a.kind == "exercise"]

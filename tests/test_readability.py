@@ -16,7 +16,7 @@ import pytest
 import textstat
 
 from spinerules.catalogue import patient_texts
-from spinerules.knowledge import default_rule_base
+from spinerules.registry import default_rule_base
 
 MEDIAN_MAX = 8.0
 STRING_MAX = 12.0

@@ -32,7 +32,7 @@ from spinerules.columnar import (
     screen_table,
 )
 from spinerules.fields import FIELDS, STARTBACK_ITEMS, FieldSpec
-from spinerules.knowledge import default_rule_base
+from spinerules.registry import default_rule_base
 
 EXERCISES = [a.id for a in default_rule_base().activities if a.kind == "exercise"]
 RED_FLAGS = [f.id for f in default_rule_base().red_flags]

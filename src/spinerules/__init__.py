@@ -36,9 +36,10 @@ from .errors import (
     RuleBaseError,
     SpinerulesError,
 )
-from .knowledge import KNOWLEDGE_VERSION, default_rule_base
+from .knowledge import KNOWLEDGE_VERSION
 from .levels import Grade, Timeframe, Urgency
 from .patient import PatientState, StartBackAnswers, patient_state_schema
+from .registry import default_rule_base
 from .rules import RuleBase
 from .thresholds import Thresholds
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from .catalogue import catalogue_markdown
 from .fields import AXSPA_ONSET_AGE, AXSPA_ONSET_FEATURE, FIELDS, FieldSpec
-from .knowledge import default_rule_base
 from .patient import input_rules_markdown
+from .registry import default_rule_base
 
 
 def _allowed(spec: FieldSpec) -> str:

@@ -18,9 +18,9 @@ from typing import Any, NoReturn, TypeGuard
 
 import attrs
 
-from spinerules import jsonio
-from spinerules.errors import InvalidPatientState
-from spinerules.fields import (
+from . import jsonio
+from .errors import InvalidPatientState
+from .fields import (
     ACTIVITY_ID_PATTERN,
     AXSPA_FEATURES,
     AXSPA_ONSET_AGE,
@@ -29,7 +29,7 @@ from spinerules.fields import (
     STARTBACK_ITEMS,
     FieldSpec,
 )
-from spinerules.jsonio import name_key, nearest, quote
+from .jsonio import name_key, nearest, quote
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "PatientState", "StartBackAnswers", "patient_state_schema"]
 

@@ -22,6 +22,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import attrs
@@ -445,6 +446,16 @@ def reset_plugins(plugins: Plugins | None = None) -> None:
         _state.clear()
         if plugins is not None:
             _state["plugins"] = plugins
+
+
+@lru_cache(maxsize=32)
+def default_rule_base(thresholds: Thresholds | None = None) -> RuleBase:
+    """The built-in rule base alone (no installed plugins), built through the plugin hooks.
+
+    Cached: building validates and hashes. Use it when a result must not depend on what else is
+    installed; ``assess()`` uses the built-ins plus every loaded plugin.
+    """
+    return build_rule_base(Plugins(load_entry_points=False), thresholds or Thresholds())
 
 
 #: Rule bases kept per distinct ``Thresholds`` (least recently used dropped first): a caller
