@@ -36,6 +36,7 @@ from .conditions import (
     IsNot,
     Known,
     Unknown,
+    translator,
 )
 from .errors import InvalidPatientState
 from .facts import count_key, member_key
@@ -77,29 +78,37 @@ def _col(key: str) -> str:
     return key.replace(".", "__")
 
 
+def _compare(c: Compare) -> pl.Expr:
+    column = pl.col(_col(c.key))
+    ops = {"<": column.__lt__, "<=": column.__le__, ">": column.__gt__, ">=": column.__ge__}
+    return ops[c.op](pl.lit(c.value)).fill_null(False)
+
+
+def _is_not(c: IsNot) -> pl.Expr:
+    column = pl.col(_col(c.key))
+    return column.is_not_null() & (column != pl.lit(c.value)).fill_null(False)
+
+
+#: The columnar backend: one translation per condition class (conditions.CONDITION_CLASSES).
+#: Null is "not answered": it never matches, except in ``Unknown``.
+POLARS: dict[type[Condition], Callable[[Any], pl.Expr]] = {
+    Is: lambda c: (pl.col(_col(c.key)) == pl.lit(c.value)).fill_null(False),
+    IsNot: _is_not,
+    Compare: _compare,
+    Known: lambda c: pl.col(_col(c.key)).is_not_null(),
+    Unknown: lambda c: pl.col(_col(c.key)).is_null(),
+    AllOf: lambda c: pl.all_horizontal([expression(m) for m in c.members]),
+    AnyOf: lambda c: pl.any_horizontal([expression(m) for m in c.members]),
+    AtLeast: lambda c: (
+        pl.sum_horizontal([expression(m).cast(pl.Int32) for m in c.members]) >= c.count
+    ),
+}
+
+
 def expression(condition: Condition) -> pl.Expr:
     """A condition as a polars expression (null = not answered; never a match but ``Unknown``)."""
-    if isinstance(condition, Is):
-        return (pl.col(_col(condition.key)) == pl.lit(condition.value)).fill_null(False)
-    if isinstance(condition, IsNot):
-        column = pl.col(_col(condition.key))
-        return column.is_not_null() & (column != pl.lit(condition.value)).fill_null(False)
-    if isinstance(condition, Compare):
-        column = pl.col(_col(condition.key))
-        ops = {"<": column.__lt__, "<=": column.__le__, ">": column.__gt__, ">=": column.__ge__}
-        return ops[condition.op](pl.lit(condition.value)).fill_null(False)
-    if isinstance(condition, Known):
-        return pl.col(_col(condition.key)).is_not_null()
-    if isinstance(condition, Unknown):
-        return pl.col(_col(condition.key)).is_null()
-    if isinstance(condition, AllOf):
-        return pl.all_horizontal([expression(m) for m in condition.members])
-    if isinstance(condition, AnyOf):
-        return pl.any_horizontal([expression(m) for m in condition.members])
-    if isinstance(condition, AtLeast):
-        counts = [expression(m).cast(pl.Int32) for m in condition.members]
-        return pl.sum_horizontal(counts) >= condition.count
-    raise TypeError(f"cannot vectorise {type(condition).__name__}")
+    translate: Callable[[Any], pl.Expr] = translator(POLARS, condition, "the columnar screen")
+    return translate(condition)
 
 
 def _dtype(kind: str) -> Any:

@@ -393,3 +393,26 @@ FLAG_PREFIX = "flag."
 def flags_read(condition: Condition) -> tuple[str, ...]:
     """The rule ids whose outcome this condition reads."""
     return tuple(k[len(FLAG_PREFIX) :] for k in condition.keys() if k.startswith(FLAG_PREFIX))
+
+
+#: Every concrete condition node. Each backend (the python code generator, the columnar
+#: screen, durable-rules) translates them through one table keyed by these classes, and
+#: ``tests/test_condition_backends.py`` runs every class on every backend.
+CONDITION_CLASSES: tuple[type[Condition], ...] = (
+    Is,
+    IsNot,
+    Compare,
+    Known,
+    Unknown,
+    AllOf,
+    AnyOf,
+    AtLeast,
+)
+
+
+def translator(table: Mapping[type[Condition], Any], condition: Condition, backend: str) -> Any:
+    """The entry of ``table`` for ``condition``'s class (or the nearest base it derives from)."""
+    for cls in type(condition).__mro__:
+        if cls in table:
+            return table[cls]
+    raise TypeError(f"{backend} cannot translate a {type(condition).__name__} condition")

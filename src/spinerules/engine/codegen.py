@@ -16,7 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..conditions import AllOf, AnyOf, AtLeast, Compare, Condition, Is, IsNot, Known, Unknown
+from ..conditions import (
+    AllOf,
+    AnyOf,
+    AtLeast,
+    Compare,
+    Condition,
+    Is,
+    IsNot,
+    Known,
+    Unknown,
+    translator,
+)
 
 _NUMBER_OK = "({v} is not None and {v}.__class__ is not bool and {v}.__class__ is not str)"
 
@@ -27,37 +38,54 @@ def _literal(value: object) -> str:
     return repr(value)
 
 
-def expression(condition: Condition, var: Callable[[str], str]) -> str:
+Var = Callable[[str], str]
+
+
+def _is(c: Is, var: Var) -> str:
+    v, value = var(c.key), c.value
+    if isinstance(value, bool):
+        return f"({v} is {value!r})"
+    if isinstance(value, str):
+        return f"({v} == {_literal(value)})"
+    return f"({_NUMBER_OK.format(v=v)} and {v} == {_literal(value)})"
+
+
+def _is_not(c: IsNot, var: Var) -> str:
+    v, value = var(c.key), c.value
+    if isinstance(value, bool):
+        return f"({v} is not None and {v} is not {value!r})"
+    if isinstance(value, str):
+        return f"({v} is not None and {v} != {_literal(value)})"
+    return f"({v} is not None and not ({_NUMBER_OK.format(v=v)} and {v} == {_literal(value)}))"
+
+
+def _compare(c: Compare, var: Var) -> str:
+    v = var(c.key)
+    return f"({_NUMBER_OK.format(v=v)} and {v} {c.op} {_literal(c.value)})"
+
+
+def _at_least(c: AtLeast, var: Var) -> str:
+    total = " + ".join(f"bool{expression(m, var)}" for m in c.members)
+    return f"(({total}) >= {c.count})"
+
+
+#: The python backend: one translation per condition class (conditions.CONDITION_CLASSES).
+PYTHON: dict[type[Condition], Callable[[Any, Var], str]] = {
+    Is: _is,
+    IsNot: _is_not,
+    Compare: _compare,
+    Known: lambda c, var: f"({var(c.key)} is not None)",
+    Unknown: lambda c, var: f"({var(c.key)} is None)",
+    AllOf: lambda c, var: "(" + " and ".join(expression(m, var) for m in c.members) + ")",
+    AnyOf: lambda c, var: "(" + " or ".join(expression(m, var) for m in c.members) + ")",
+    AtLeast: _at_least,
+}
+
+
+def expression(condition: Condition, var: Var) -> str:
     """Python source for ``condition``; ``var(key)`` names the local holding that fact."""
-    if isinstance(condition, Is):
-        v, value = var(condition.key), condition.value
-        if isinstance(value, bool):
-            return f"({v} is {value!r})"
-        if isinstance(value, str):
-            return f"({v} == {_literal(value)})"
-        return f"({_NUMBER_OK.format(v=v)} and {v} == {_literal(value)})"
-    if isinstance(condition, IsNot):
-        v, value = var(condition.key), condition.value
-        if isinstance(value, bool):
-            return f"({v} is not None and {v} is not {value!r})"
-        if isinstance(value, str):
-            return f"({v} is not None and {v} != {_literal(value)})"
-        return f"({v} is not None and not ({_NUMBER_OK.format(v=v)} and {v} == {_literal(value)}))"
-    if isinstance(condition, Compare):
-        v = var(condition.key)
-        return f"({_NUMBER_OK.format(v=v)} and {v} {condition.op} {_literal(condition.value)})"
-    if isinstance(condition, Known):
-        return f"({var(condition.key)} is not None)"
-    if isinstance(condition, Unknown):
-        return f"({var(condition.key)} is None)"
-    if isinstance(condition, AllOf):
-        return "(" + " and ".join(expression(m, var) for m in condition.members) + ")"
-    if isinstance(condition, AnyOf):
-        return "(" + " or ".join(expression(m, var) for m in condition.members) + ")"
-    if isinstance(condition, AtLeast):
-        total = " + ".join(f"bool{expression(m, var)}" for m in condition.members)
-        return f"(({total}) >= {condition.count})"
-    raise TypeError(f"cannot compile {type(condition).__name__}")
+    translate: Callable[[Any, Var], str] = translator(PYTHON, condition, "the python engine")
+    return translate(condition, var)
 
 
 def compile_checks(
