@@ -153,20 +153,6 @@ def _text(column: pl.Expr) -> pl.Expr:
     return pl.when(stripped != "").then(stripped)
 
 
-def _allowed(spec: FieldSpec) -> str:
-    """The "expected ..." half of a message, phrased for someone filling in a table."""
-    if spec.kind == "bool":
-        text = "true or false (in any case)"
-    elif spec.kind in ("int", "float"):
-        noun = "an integer" if spec.kind == "int" else "a number"
-        text = f"{noun} {spec.minimum}..{spec.maximum}"
-    elif spec.kind == "enum":
-        text = "one of " + ", ".join(spec.choices)
-    else:
-        text = "a list"
-    return text if spec.required else text + " (or blank for not answered)"
-
-
 @attrs.frozen
 class _Checked:
     """One field's column: the value ``assess()`` would use, whether the cell is bad, and why.
@@ -185,7 +171,7 @@ class _Checked:
 
 
 def _message(label: str, shown: pl.Expr, spec: FieldSpec, what: str = "is not allowed") -> pl.Expr:
-    return pl.format(f"{label}: {{}} {what}; expected {_allowed(spec)}", shown)
+    return pl.format(f"{label}: {{}} {what}; expected {spec.expected(table=True)}", shown)
 
 
 def _scalar(label: str, column: pl.Expr, dtype: Any, spec: FieldSpec) -> _Checked:
@@ -234,7 +220,7 @@ def _scalar(label: str, column: pl.Expr, dtype: Any, spec: FieldSpec) -> _Checke
     problem: pl.Expr = pl.when(bad).then(_message(label, shown, spec))
     flagged = bad
     if spec.required:
-        missing = pl.lit(f"{label}: missing (required); expected {_allowed(spec)}")
+        missing = pl.lit(f"{label}: missing (required); expected {spec.expected(table=True)}")
         problem = pl.when(~given).then(missing).otherwise(problem)
         flagged = bad | ~given
     return _Checked(pl.when(~bad).then(value), flagged, problem)
@@ -374,7 +360,7 @@ def _validate(table: pl.DataFrame, allowed_ids: Mapping[str, tuple[str, ...]]) -
         label = name.replace("startback_", "startback.")
         if name not in schema:
             if spec.required:
-                missing = f"{label}: missing (required); expected {_allowed(spec)}"
+                missing = f"{label}: missing (required); expected {spec.expected(table=True)}"
                 none = pl.lit(None, dtype=_dtype(spec.kind))
                 checked[name] = _Checked(none, pl.lit(True), pl.lit(missing))
             continue

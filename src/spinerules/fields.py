@@ -56,6 +56,30 @@ class FieldSpec:
         if not self.question:
             object.__setattr__(self, "question", self.description)
 
+    def expected(self, *, table: bool = False) -> str:
+        """The "expected ..." half of an error message: for the JSON form, or (``table``) for
+        a CSV/Parquet cell, where booleans take any case, values are unquoted and an empty
+        cell is "not answered". One phrasing for both, so a row and a table say the same."""
+        show = str if table else repr
+        if self.kind == "bool":
+            text = "true or false (in any case)" if table else "true or false"
+        elif self.kind in ("int", "float"):
+            noun = "an integer" if self.kind == "int" else "a number"
+            text = f"{noun} {self.minimum}..{self.maximum}"
+        elif self.kind == "enum":
+            text = "one of " + ", ".join(map(show, self.choices))
+        elif table:
+            text = "a list"
+        elif self.kind == "set":
+            text = "a list of distinct ids from " + ", ".join(map(show, self.choices))
+        elif self.kind == "list":
+            text = f"a list of distinct snake_case {self.items}"
+        else:
+            text = "an object with keys " + ", ".join(map(show, STARTBACK_ITEMS))
+        if self.required:
+            return text
+        return text + (" (or blank for not answered)" if table else " (or null for not asked)")
+
 
 #: NICE NG65's "back pain that started before the age of 35", a feature the vocabulary derives
 #: from ``first_back_pain_age``. Part of the vocabulary (the feature's id says 35), not a

@@ -42,24 +42,6 @@ _ACTIVITY_ID = re.compile(ACTIVITY_ID_PATTERN.removeprefix("^").removesuffix("$"
 _Problem = tuple[str, tuple[str, ...]]
 
 
-def _allowed(spec: FieldSpec) -> str:
-    """The "expected ..." half of a message, phrased for someone filling in the JSON."""
-    if spec.kind == "bool":
-        text = "true or false"
-    elif spec.kind in ("int", "float"):
-        noun = "an integer" if spec.kind == "int" else "a number"
-        text = f"{noun} {spec.minimum}..{spec.maximum}"
-    elif spec.kind == "enum":
-        text = "one of " + ", ".join(map(repr, spec.choices))
-    elif spec.kind == "set":
-        text = "a list of distinct ids from " + ", ".join(map(repr, spec.choices))
-    elif spec.kind == "list":
-        text = f"a list of distinct snake_case {spec.items}"
-    else:
-        text = "an object with keys " + ", ".join(map(repr, STARTBACK_ITEMS))
-    return text if spec.required else text + " (or null for not asked)"
-
-
 def _plain(value: object) -> object:
     """Exact built-in types for subclasses (``StrEnum``, ``IntEnum``, ``str`` subclasses).
 
@@ -140,14 +122,14 @@ _BOOLS = ("true", "false")
 
 def _message(label: str, value: object, spec: FieldSpec, what: str = "is not allowed") -> str:
     """``label`` is always a known field name here; the value is quoted short."""
-    return f"{label}: {quote(value)} {what}; expected {_allowed(spec)}{_hint(spec, value)}"
+    return f"{label}: {quote(value)} {what}; expected {spec.expected()}{_hint(spec, value)}"
 
 
 def _check(spec: FieldSpec, value: object, label: str) -> _Problem | None:
     """Check one plain field value on its own; cross-field rules come later."""
     if value is None:
         if spec.required:
-            return f"{label}: missing (required); expected {_allowed(spec)}", (label,)
+            return f"{label}: missing (required); expected {spec.expected()}", (label,)
         return None
     if spec.kind in ("set", "list"):
         if type(value) is not list:
@@ -186,7 +168,7 @@ def _read_field(spec: FieldSpec, value: object, label: str) -> tuple[object, lis
     except Exception as error:
         message = (
             f"{label}: {quote(value)} cannot be read ({_type_name(error)}); "
-            f"expected {_allowed(spec)}"
+            f"expected {spec.expected()}"
         )
         return value, [(message, (label,))]
     problem = _check(spec, value, label)
