@@ -15,7 +15,7 @@ from spinerules import RuleBase, default_rule_base
 from spinerules.conditions import Condition, Is, IsNot, all_of, any_of, flag, ge, le, lt, yes
 from spinerules.rules import Activity, ConditionalText, Exclusion, cite
 
-__all__ = ["plugin_rule_base"]
+__all__ = ["plugin_rule_base", "with_activities"]
 
 _EVIDENCE = ("nice_ng59", "acp2017", "owen2020", "saper2017", "kong2016")
 
@@ -69,17 +69,22 @@ def _activity(rng: random.Random, n: int) -> Activity:
     )
 
 
-def plugin_rule_base(count: int, seed: int = 4) -> RuleBase:
-    """The built-in rule base plus ``count`` generated activities."""
+def with_activities(activities: list[Activity], version: str) -> RuleBase:
+    """The built-in rule base (its safety-net cards included) plus ``activities``."""
     base = default_rule_base()
-    rng = random.Random(seed)
-    generated = [_activity(rng, n) for n in range(count)]
     return RuleBase.build(
         red_flags=base.red_flags,
         watch_items=base.watch_items,
-        activities=[*base.activities, *generated],
+        activities=[*base.activities, *activities],
         advice_against=base.advice_against,
         evidence=base.evidence.values(),
         thresholds=base.thresholds,
-        version=f"{base.version}+bench{count}",
+        version=f"{base.version}+{version}",
+        cards=base.cards,
     )
+
+
+def plugin_rule_base(count: int, seed: int = 4) -> RuleBase:
+    """The built-in rule base plus ``count`` generated activities."""
+    rng = random.Random(seed)
+    return with_activities([_activity(rng, n) for n in range(count)], f"bench{count}")

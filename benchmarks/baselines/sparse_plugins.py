@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 
 import attrs
-from plugins_gen import plugin_rule_base
+from plugins_gen import plugin_rule_base, with_activities
 
-from spinerules import RuleBase, default_rule_base
+from spinerules import RuleBase
 from spinerules.conditions import ge, lt
 
 __all__ = ["PREFIX", "sparse_rule_base"]
@@ -32,7 +32,6 @@ FIRST_AGE, LAST_AGE = 18, 84
 def sparse_rule_base(count: int = 1000, seed: int = 9) -> RuleBase:
     """``default_rule_base()`` (safety-net cards included) plus ``count`` generated activities,
     each gated to an age band."""
-    base = default_rule_base()
     rng = random.Random(seed)
     generated = []
     for activity in plugin_rule_base(count).activities:
@@ -40,13 +39,4 @@ def sparse_rule_base(count: int = 1000, seed: int = 9) -> RuleBase:
             start = rng.randint(FIRST_AGE, LAST_AGE - BAND_YEARS)
             gate = ge("age", start) & lt("age", start + BAND_YEARS)
             generated.append(attrs.evolve(activity, eligibility=activity.eligibility & gate))
-    return RuleBase.build(
-        red_flags=base.red_flags,
-        watch_items=base.watch_items,
-        activities=[*base.activities, *generated],
-        advice_against=base.advice_against,
-        evidence=base.evidence.values(),
-        thresholds=base.thresholds,
-        version=f"{base.version}+sparse{count}",
-        cards=base.cards,
-    )
+    return with_activities(generated, f"sparse{count}")
