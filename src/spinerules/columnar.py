@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from .columnar_policy import apply_policy, ordered_ids
 from .conditions import (
     FLAG_PREFIX,
     AllOf,
@@ -52,12 +53,6 @@ from .fields import (
 from .knowledge import startback
 from .levels import Urgency
 from .patient import PatientState
-from .policy import (
-    CORE_SAFETY_QUESTIONS,
-    INCOMPLETE_SCREEN_PLAN,
-    LIMITED_PLAN,
-    _grade,
-)
 from .registry import current_rule_base
 from .rules import RuleBase
 from .thresholds import Thresholds
@@ -485,23 +480,6 @@ def _startback_risk(answered: bool, t: Thresholds) -> pl.Expr:
     return pl.when(complete).then(risk).otherwise(pl.lit(None, dtype=pl.String))
 
 
-def _id_list(items: list[tuple[pl.Expr, str]]) -> pl.Expr:
-    """The ids whose condition holds, in the given order, as a list column.
-
-    Built as one string (``concat_str`` of "id;" or "") then split: far cheaper in polars than a
-    list of many mostly-null columns. Ids are snake_case, so ";" never occurs in one.
-    """
-    if not items:
-        return pl.lit([], dtype=pl.List(pl.String))
-    pieces = [pl.when(test).then(pl.lit(f"{name};")).otherwise(pl.lit("")) for test, name in items]
-    joined = pl.concat_str(pieces).str.strip_suffix(";")
-    return (
-        pl.when(joined == "")
-        .then(pl.lit([], dtype=pl.List(pl.String)))
-        .otherwise(joined.str.split(";"))
-    )
-
-
 def screen_table(
     table: pl.DataFrame,
     *,
@@ -532,96 +510,22 @@ def screen_table(
             [expression(c.condition).alias(_col(FLAG_PREFIX + c.key)) for c in stratum]
         )
 
-    def fired(key: str) -> pl.Expr:
-        return pl.col(_col(FLAG_PREFIX + key))
-
-    reviewed = pl.col("clinician_reviewed_this_episode").fill_null(False)
-    cleared_ids = pl.col("clinician_cleared_flags").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    tiers, counted = {}, {}
-    for flag in rb.red_flags:
-        ranks = [pl.when(fired(key)).then(pl.lit(tier.rank)) for tier, _, _, key in flag.tiers()]
-        tiers[flag.id] = pl.max_horizontal(ranks)
-        # Listed unless a review turns a reviewable flag, or clearance a soon flag, into a
-        # watch item (policy._red_flags).
-        cleared = cleared_ids.list.contains(flag.id) & (tiers[flag.id] == Urgency.SOON.rank)
-        listed = fired(flag.id) & ~cleared.fill_null(False)
-        counted[flag.id] = listed & ~reviewed if flag.reviewable else listed
-    frame = frame.with_columns(
-        [t.alias(f"tier__{i}") for i, t in tiers.items()]
-        + [c.alias(f"counted__{i}") for i, c in counted.items()]
-    )
-    urgency = pl.max_horizontal(
-        [pl.lit(0)]
-        + [pl.when(pl.col(f"counted__{f.id}")).then(pl.col(f"tier__{f.id}")) for f in rb.red_flags]
-    )
-    flag_ids = _id_list(
-        [
-            (pl.col(f"counted__{f.id}") & (pl.col(f"tier__{f.id}") == rank), f.id)
-            for rank in (3, 2, 1)
-            for f in rb.red_flags
-        ]
-    )
-    complete = pl.all_horizontal([pl.col(q).is_not_null() for q in CORE_SAFETY_QUESTIONS])
-    limited = pl.any_horizontal(
-        [pl.lit(False)] + [pl.col(f"counted__{f.id}") for f in rb.red_flags if f.limits_plan]
-    )
-    frame = frame.with_columns(
-        urgency.alias("urgency_rank"),
-        flag_ids.alias("red_flags"),
-        complete.alias("screen_complete"),
-        limited.alias("limited"),
+    lazy, d = apply_policy(frame, rb, longest)
+    decided = lazy.with_columns(
+        d.urgency.alias("urgency_rank"),
         _startback_risk(has_startback, rb.thresholds).alias("startback_risk"),
+    ).collect()
+    flags, activities = rb.red_flags, rb.activities
+    red_flags = ordered_ids(
+        decided, [(d.listed[f.id], d.flag_order[f.id]) for f in flags], [f.id for f in flags]
     )
-    urgent = pl.col("urgency_rank") >= Urgency.URGENT.rank
-    recommended: dict[str, pl.Expr] = {}
-    for activity in rb.activities:
-        allowed = (
-            pl.when(urgent)
-            .then(pl.lit(False))
-            .when(~pl.col("screen_complete"))
-            .then(pl.lit(activity.id in INCOMPLETE_SCREEN_PLAN))
-            .when(pl.col("limited"))
-            .then(pl.lit(activity.id in LIMITED_PLAN))
-            .otherwise(pl.lit(True))
-        )
-        ok = fired(activity.id) & allowed
-        for exclusion in activity.exclusions:
-            ok = ok & ~fired(activity.exclusion_key(exclusion))
-        if activity.kind == "exercise":
-            ok = ok & ~pl.col("avoid_activities").list.contains(activity.id).fill_null(False)
-        recommended[activity.id] = ok
-    frame = frame.with_columns([r.alias(f"rec__{i}") for i, r in recommended.items()])
-    preferred = pl.col("preferred_activities").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    # Preferences first, in the person's order (C4), then by grade (ranked up where it fired).
-    first = [
-        (
-            (preferred.list.get(j, null_on_oob=True) == a.id).fill_null(False)
-            & pl.col(f"rec__{a.id}"),
-            a.id,
-        )
-        for j in range(longest)
-        for a in rb.activities
-    ]
-    placed: dict[int, list[tuple[pl.Expr, str]]] = {}
-    for a in rb.activities:
-        g = _grade(rb, a)
-        base = g.rank if g is not None else -1
-        wanted = pl.col(f"rec__{a.id}") & ~preferred.list.contains(a.id).fill_null(False)
-        if a.rank_up is not None and g is not None:
-            boosted = fired(a.rank_up_key)
-            placed.setdefault(g.raised().rank, []).append((wanted & boosted, a.id))
-            placed.setdefault(base, []).append((wanted & ~boosted, a.id))
-        else:
-            placed.setdefault(base, []).append((wanted, a.id))
-    order = {a.id: n for n, a in enumerate(rb.activities)}
-    rest = [
-        item
-        for level in sorted(placed, reverse=True)
-        for item in sorted(placed[level], key=lambda item: order[item[1]])
-    ]
-    recommendations = _id_list(first + rest)
+    recommendations = ordered_ids(
+        decided,
+        [(d.recommended[a.id], d.order[a.id]) for a in activities],
+        [a.id for a in activities],
+    )
     ok = pl.col("error").is_null()
-    out = frame.select(
+    return decided.select(
         pl.col("row"),
         pl.when(ok)
         .then(
@@ -630,12 +534,11 @@ def screen_table(
             )
         )
         .alias("urgency"),
-        pl.when(ok).then(pl.col("red_flags")).alias("red_flags"),
+        pl.when(ok).then(red_flags).alias("red_flags"),
         pl.when(ok).then(pl.col("startback_risk")).alias("startback_risk"),
         pl.when(ok).then(recommendations).alias("recommendations"),
         pl.col("error"),
     )
-    return out.collect()
 
 
 def table_schema() -> dict[str, Any]:

@@ -27,33 +27,29 @@ from .assessment import (
     TraceEntry,
     WatchFinding,
 )
-from .checkkeys import CheckKey
 from .conditions import FLAG_PREFIX, AllOf, Condition, Conjunction
 from .engine.base import Fired
 from .engine.codegen import QuestionFinder, compile_predicate, compile_question_finder
 from .fields import FIELDS
 from .knowledge import axspa, safety_net, startback
-from .levels import Grade, Urgency
+from .levels import Timeframe, Urgency
 from .patient import PatientState
-from .rules import Activity, EvidenceLink, RuleBase, shown_texts
+from .principles import CORE_SAFETY_QUESTIONS as CORE_SAFETY_QUESTIONS  # re-exported
+from .principles import (
+    LIMITED,
+    NO_LIMIT,
+    PLAN_LIMITS,
+    ROW,
+    Decisions,
+    FlagStatus,
+    RowDecider,
+    allowed_by,
+    best_grade,
+    compile_decisions,
+)
+from .rules import Activity, EvidenceLink, RedFlag, RuleBase, shown_texts
 from .thresholds import Thresholds
 
-#: Principle 3: the questions without which the screen is incomplete, most serious first.
-CORE_SAFETY_QUESTIONS = (
-    "saddle_anaesthesia",
-    "urinary_retention",
-    "urinary_incontinence",
-    "faecal_incontinence",
-    "leg_pain",
-    "leg_numbness_or_tingling",
-    "leg_weakness",
-    "history_of_cancer",
-    "fever",
-    "major_trauma",
-)
-#: Principle 2 (C7): the plan while a limits-plan flag is listed.
-LIMITED_PLAN = ("stay_active", "walking")
-INCOMPLETE_SCREEN_PLAN = ("stay_active",)  # principle 3
 GENTLY = "Gently, as comfort allows, until a doctor has checked the warning sign above."
 _FIELD_ORDER = {name: n for n, name in enumerate(FIELDS)}
 
@@ -127,11 +123,24 @@ def unanswered_questions(
     return (*core, *others)
 
 
-@lru_cache(maxsize=4096)
-def _grade(rule_base: RuleBase, activity: Activity) -> Grade | None:
-    """The best grade of an activity's links (C3): what the evidence says, never boosted."""
-    grades = [g for g in (rule_base.link_grade(link) for link in activity.evidence) if g]
-    return max(grades) if grades else None
+@lru_cache(maxsize=32)
+def _decider(rule_base: RuleBase) -> RowDecider:
+    return compile_decisions(rule_base)
+
+
+def decisions_for(
+    state: PatientState, rule_base: RuleBase, fired: Fired, facts: Mapping[str, Any]
+) -> Decisions[Any]:
+    """The policy's decisions for one person (``principles.decide``, compiled per rule base)."""
+    preference = {a: n for n, a in enumerate(state.preferred_activities)}
+    return _decider(rule_base)(
+        fired,
+        facts,
+        state.clinician_reviewed_this_episode is True,
+        state.clinician_cleared_flags,
+        state.avoid_activities,
+        preference,
+    )
 
 
 def build_assessment(
@@ -143,31 +152,31 @@ def build_assessment(
     profile: str,
     engine: str,
 ) -> Assessment:
-    """The principles of clinical.md section 1, applied in order, each step tracing itself."""
+    """The principles of clinical.md section 1, applied in order; each step returns its part of
+    the Assessment and its trace, and the Assessment is their sum."""
     known = dict(facts)
     for check in rule_base.checks:
         known[FLAG_PREFIX + check.key] = check.key in fired
-    trace: list[TraceEntry] = []
+    d = decisions_for(state, rule_base, fired, known)
+    urgency = _URGENCY[d.urgency]
+    screen_complete = bool(d.complete)
 
     # 1. Red flags decide the urgency before anything else is considered.
-    findings, watch = _red_flags(state, rule_base, fired, known, trace)
-    urgency = max((f.urgency for f in findings), default=Urgency.SELF_CARE)
+    (findings, flag_watch), flag_trace = _red_flags(state, rule_base, fired, known, d)
     if urgency == Urgency.URGENT:
-        findings[0] = _with_urgent_fallback(findings, known)
-    watch += _watch_items(rule_base, fired, known, trace)
-
-    # 3. The screen is complete only when every core question is answered (R3-8: a clinician
-    # review does not waive it; a clinician who has reviewed can answer them).
-    missing_core = [q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None]
-    screen_complete = not missing_core
+        findings = (_with_urgent_fallback(findings, known), *findings[1:])
+    watch_items, watch_trace = _watch_items(rule_base, fired, known)
+    watch = (*flag_watch, *watch_items)
     unanswered = unanswered_questions(state, rule_base, known, urgency)
 
-    # 2. What plan, if any, may be offered.
-    allowed, limited = _allowed_plan(urgency, missing_core, findings, trace)
-    recommendations = _recommend(state, rule_base, fired, known, allowed, limited, trace)
-    full_plan = bool(recommendations) and allowed is None
+    # 2, 3. What plan, if any, may be offered, then the plan itself.
+    plan_trace = _plan_limit(state, d, findings)
+    recommendations, recommend_trace = _recommend(state, rule_base, fired, known, d)
+    full_plan = bool(recommendations) and d.plan == NO_LIMIT
 
-    startback_result, startback_missing = _startback(state, rule_base, urgency, full_plan, trace)
+    startback_result, startback_missing, startback_trace = _startback(
+        state, rule_base, urgency, full_plan
+    )
     advice_against = _advice_against(rule_base, fired, profile, findings) if full_plan else ()
     families = {f.family for f in findings} | {w.family for w in watch}
     cards = _safety_net(rule_base, fired, urgency, screen_complete, families)
@@ -175,8 +184,8 @@ def build_assessment(
     return Assessment(
         urgency=urgency,
         screen_complete=screen_complete,
-        red_flags=tuple(findings),
-        watch=tuple(watch),
+        red_flags=findings,
+        watch=watch,
         startback=startback_result,
         startback_missing=startback_missing,
         recommendations=recommendations,
@@ -185,7 +194,13 @@ def build_assessment(
         questions=tuple(_question(q) for q in unanswered),
         disclaimer=safety_net.DISCLAIMER,
         safety_net=cards,
-        trace=tuple(trace),
+        trace=(
+            *flag_trace,
+            *watch_trace,
+            *plan_trace,
+            *recommend_trace,
+            *startback_trace,
+        ),
         ruleset=RulesetInfo(
             rule_base.version,
             rule_base.hash,
@@ -197,29 +212,36 @@ def build_assessment(
     )
 
 
+_URGENCY = {u.rank: u for u in Urgency}
+Traced = tuple[TraceEntry, ...]
+
+
+def _highest_tier(flag: RedFlag, fired: Fired, rank: int) -> tuple[Urgency, Timeframe, str, str]:
+    """The tier the policy chose (its rank), as the first of the flag's tiers at that rank."""
+    return next(t for t in flag.tiers() if t[3] in fired and t[0].rank == rank)
+
+
 def _red_flags(
     state: PatientState,
     rule_base: RuleBase,
     fired: Fired,
     known: Mapping[str, Any],
-    trace: list[TraceEntry],
-) -> tuple[list[RedFlagFinding], list[WatchFinding]]:
-    """Every fired red flag at its highest tier, most urgent first; a reviewable flag after a
-    review, or a ``soon`` flag a clinician cleared, becomes a watch item with the same id."""
-    reviewed = state.clinician_reviewed_this_episode is True
-    cleared = set(state.clinician_cleared_flags)
-    findings: list[RedFlagFinding] = []
+    d: Decisions[Any],
+) -> tuple[tuple[tuple[RedFlagFinding, ...], tuple[WatchFinding, ...]], Traced]:
+    """Every fired red flag at its highest tier, most urgent first; the ones the policy made
+    watch items (a review, a clearance) as watch items with the same id."""
+    trace: list[TraceEntry] = []
+    findings: list[tuple[int, RedFlagFinding]] = []
     watch: list[WatchFinding] = []
     for flag in rule_base.red_flags:
-        if flag.id not in fired:
+        status = d.status[flag.id]
+        if status == FlagStatus.NOT_FIRED:
             continue
-        tier, timeframe, action, key = max(
-            (t for t in flag.tiers() if t[3] in fired), key=lambda t: t[0].rank
-        )
+        tier, timeframe, action, key = _highest_tier(flag, fired, d.tier[flag.id])
         inputs = _pairs(fired[key], known)
         trace.append(TraceEntry(flag.id, "red_flag", _describe(flag.condition), inputs, key))
         evidence = _evidence(rule_base, flag.evidence)
-        if flag.id in cleared and tier == Urgency.SOON:
+        if status == FlagStatus.CLEARED:
             advice = _joined(safety_net.CLEARED_ADVICE, flag.safety_net)
             watch.append(
                 WatchFinding(
@@ -230,15 +252,7 @@ def _red_flags(
                 TraceEntry(flag.id, "policy", "cleared by a clinician: shown as a watch item")
             )
             continue
-        if flag.id in cleared:
-            trace.append(
-                TraceEntry(
-                    flag.id,
-                    "policy",
-                    f"clinician clearance not applied: clearance never applies at {tier.value}",
-                )
-            )
-        elif flag.reviewable and reviewed:
+        if status == FlagStatus.REVIEWED:
             advice = _joined(safety_net.REVIEWED_ADVICE, flag.safety_net)
             watch.append(
                 WatchFinding(
@@ -253,22 +267,37 @@ def _red_flags(
                 )
             )
             continue
-        notes = shown_texts(flag.id, flag.action_notes, fired)
-        findings.append(
-            RedFlagFinding(
-                flag.id,
-                flag.family,
-                flag.title,
-                tier,
-                timeframe,
-                _joined(action, *notes),
-                inputs,
-                evidence,
-                flag.limits_plan,
+        if flag.id in state.clinician_cleared_flags:
+            trace.append(
+                TraceEntry(
+                    flag.id,
+                    "policy",
+                    f"clinician clearance not applied: clearance never applies at {tier.value}",
+                )
             )
+        elif flag.reviewable and state.clinician_reviewed_this_episode is True:
+            trace.append(
+                TraceEntry(
+                    flag.id,
+                    "policy",
+                    f"clinician review not applied: a review never applies at {tier.value}",
+                )
+            )
+        notes = shown_texts(flag.id, flag.action_notes, fired)
+        finding = RedFlagFinding(
+            flag.id,
+            flag.family,
+            flag.title,
+            tier,
+            timeframe,
+            _joined(action, *notes),
+            inputs,
+            evidence,
+            flag.limits_plan,
         )
-    findings.sort(key=lambda f: -f.urgency.rank)
-    return findings, watch
+        findings.append((d.flag_order[flag.id], finding))
+    ordered = tuple(f for _, f in sorted(findings, key=lambda pair: pair[0]))
+    return (ordered, tuple(watch)), tuple(trace)
 
 
 def _joined(*parts: str | None) -> str:
@@ -280,7 +309,9 @@ def _keep_moving_when() -> Callable[[dict[str, Any]], bool]:
     return compile_predicate(safety_net.KEEP_MOVING_WHEN)
 
 
-def _with_urgent_fallback(findings: list[RedFlagFinding], known: dict[str, Any]) -> RedFlagFinding:
+def _with_urgent_fallback(
+    findings: tuple[RedFlagFinding, ...], known: dict[str, Any]
+) -> RedFlagFinding:
     """Section 4, "Every urgent action": the lead action ends with what to do if the person
     cannot be seen today or gets worse; "keep moving gently" (principle 1) only when no
     fracture-family flag is urgent and the person can walk."""
@@ -294,9 +325,9 @@ def _with_urgent_fallback(findings: list[RedFlagFinding], known: dict[str, Any])
 
 
 def _watch_items(
-    rule_base: RuleBase, fired: Fired, known: Mapping[str, Any], trace: list[TraceEntry]
-) -> list[WatchFinding]:
-    watch = []
+    rule_base: RuleBase, fired: Fired, known: Mapping[str, Any]
+) -> tuple[tuple[WatchFinding, ...], Traced]:
+    watch, trace = [], []
     for item in rule_base.watch_items:
         if item.id in fired:
             inputs = _pairs(fired[item.id], known)
@@ -311,47 +342,24 @@ def _watch_items(
                     _evidence(rule_base, item.evidence),
                 )
             )
-    return watch
+    return tuple(watch), tuple(trace)
 
 
-def _allowed_plan(
-    urgency: Urgency,
-    missing_core: list[str],
-    findings: list[RedFlagFinding],
-    trace: list[TraceEntry],
-) -> tuple[tuple[str, ...] | None, bool]:
-    """Principles 1-3: the recommendation ids allowed (None: any) and whether the plan is
-    limited by a listed *(limits plan)* flag. A clinician review lifts no limit (R3-7): a flag
-    still listed after review is, by definition, unresolved; clearance is per flag."""
-    limiting = [f.id for f in findings if f.limits_plan]
-    if urgency >= Urgency.URGENT:
-        trace.append(
-            TraceEntry(
-                "principle_1", "policy", f"no plan at {urgency.value}: the action comes first"
-            )
-        )
-        return (), False
-    if missing_core:
-        trace.append(
-            TraceEntry(
-                "principle_3",
-                "policy",
-                "screen incomplete: only stay_active until these are answered: "
-                + ", ".join(missing_core),
-            )
-        )
-        return INCOMPLETE_SCREEN_PLAN, False
-    if limiting:
-        trace.append(
-            TraceEntry(
-                "principle_2",
-                "policy",
-                "plan limited to stay_active and walking while these are listed: "
-                + ", ".join(limiting),
-            )
-        )
-        return LIMITED_PLAN, True
-    return None, False
+def _plan_limit(
+    state: PatientState, d: Decisions[Any], findings: tuple[RedFlagFinding, ...]
+) -> Traced:
+    """Principles 1-3: why the plan is limited, when it is (``principles.PLAN_LIMITS``). A
+    clinician review lifts no limit (R3-7): a flag still listed after review is, by
+    definition, unresolved; clearance is per flag."""
+    if d.plan == NO_LIMIT:
+        return ()
+    limit = PLAN_LIMITS[d.plan]
+    reason = limit.reason.format(
+        urgency=_URGENCY[d.urgency].value,
+        missing=", ".join(q for q in CORE_SAFETY_QUESTIONS if state.value(q) is None),
+        limiting=", ".join(f.id for f in findings if f.limits_plan),
+    )
+    return (TraceEntry(limit.principle, "policy", reason),)
 
 
 def _startback(
@@ -359,32 +367,26 @@ def _startback(
     rule_base: RuleBase,
     urgency: Urgency,
     full_plan: bool,
-    trace: list[TraceEntry],
-) -> tuple[StartBack | None, tuple[str, ...]]:
+) -> tuple[StartBack | None, tuple[str, ...], Traced]:
     """Scored whenever complete (C10); matched care only beside a full plan."""
     scored = startback.score(state.startback, rule_base.thresholds)
     if not isinstance(scored, startback.StartBackScore):
-        trace.append(
-            TraceEntry(
-                "startback", "score", "STarT Back not scored; missing: " + ", ".join(scored.missing)
-            )
-        )
-        return None, scored.missing
+        missing = "STarT Back not scored; missing: " + ", ".join(scored.missing)
+        return None, scored.missing, (TraceEntry("startback", "score", missing),)
     care = startback.MATCHED_CARE[scored.risk] if full_plan else None
     if care and urgency == Urgency.SOON:
         care = _joined(care, startback.BESIDE_REVIEW)
-    trace.append(
-        TraceEntry(
-            "startback",
-            "score",
-            f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk",
-        )
+    scoring = TraceEntry(
+        "startback",
+        "score",
+        f"STarT Back total {scored.total}, psychosocial subscale {scored.subscale}: {scored.risk} risk",
     )
-    return StartBack(scored.risk, scored.total, scored.subscale, care, startback.CREDIT), ()
+    result = StartBack(scored.risk, scored.total, scored.subscale, care, startback.CREDIT)
+    return result, (), (scoring,)
 
 
 def _advice_against(
-    rule_base: RuleBase, fired: Fired, profile: str, findings: list[RedFlagFinding]
+    rule_base: RuleBase, fired: Fired, profile: str, findings: tuple[RedFlagFinding, ...]
 ) -> tuple[AdviceAgainstItem, ...]:
     items = []
     for against in rule_base.advice_against:
@@ -451,11 +453,13 @@ def _recommend(
     rule_base: RuleBase,
     fired: Fired,
     known: Mapping[str, Any],
-    allowed: tuple[str, ...] | None,
-    limited: bool,
-    trace: list[TraceEntry],
-) -> tuple[Recommendation, ...]:
-    chosen: list[Recommendation] = []
+    d: Decisions[Any],
+) -> tuple[tuple[Recommendation, ...], Traced]:
+    """The activities the policy recommended (``d.recommended``), in its order (``d.order``);
+    the trace says why each eligible activity that was left out was left out."""
+    trace: list[TraceEntry] = []
+    chosen: list[tuple[int, Recommendation]] = []
+    limited = d.plan == LIMITED
     for activity in rule_base.activities:
         if activity.id not in fired:
             continue
@@ -465,60 +469,57 @@ def _recommend(
                 activity.id, "activity", _describe(activity.eligibility), inputs, activity.id
             )
         )
-        if allowed is not None and activity.id not in allowed:
-            continue
-        exclusions = [x for x in activity.exclusions if activity.exclusion_key(x) in fired]
-        if exclusions:
-            for x in exclusions:
-                key = activity.exclusion_key(x)
-                trace.append(
-                    TraceEntry(
-                        activity.id,
-                        "exclusion",
-                        f"excluded: {x.reason}",
-                        _pairs(fired[key], known),
-                        key,
-                    )
-                )
-            continue
-        if activity.kind == "exercise" and activity.id in state.avoid_activities:
-            trace.append(
-                TraceEntry(activity.id, "policy", "left out: the person asked to avoid it")
-            )
+        if not d.recommended[activity.id]:
+            trace += _left_out(state, activity, fired, known, d)
             continue
         cautions = shown_texts(activity.id, activity.cautions, fired)
         dose = activity.dose_for(fired)
         if limited:
             dose = f"{dose} {GENTLY}"
-        chosen.append(
-            Recommendation(
-                id=activity.id,
-                name=activity.name,
-                kind=activity.kind,
-                section="advice",  # exercises are placed after ranking
-                reason=activity.reason,
-                dose=dose,
-                progression=activity.progression,
-                cautions=cautions,
-                grade=_grade(rule_base, activity),
-                preferred=activity.id in state.preferred_activities,
-                inputs=inputs,
-                evidence=_evidence(rule_base, activity.evidence),
-                framing=activity.framing,
-            )
+        recommendation = Recommendation(
+            id=activity.id,
+            name=activity.name,
+            kind=activity.kind,
+            section="advice",  # exercises are placed after ranking
+            reason=activity.reason,
+            dose=dose,
+            progression=activity.progression,
+            cautions=cautions,
+            grade=best_grade(rule_base, activity),
+            preferred=activity.id in state.preferred_activities,
+            inputs=inputs,
+            evidence=_evidence(rule_base, activity.evidence),
+            framing=activity.framing,
         )
-    preference = {a: n for n, a in enumerate(state.preferred_activities)}
-    order = {r.id: n for n, r in enumerate(chosen)}
+        chosen.append((d.order[activity.id], recommendation))
+    ranked = [r for _, r in sorted(chosen, key=lambda pair: pair[0])]
+    return _sections(ranked, rule_base.thresholds.plan_exercise_count), tuple(trace)
 
-    def rank(r: Recommendation) -> tuple[int, int, int]:
-        if r.id in preference:
-            return (0, preference[r.id], 0)
-        # "Ranked up" (C3) moves an activity one grade step in the order; its reported grade
-        # stays what the evidence says.
-        grade = r.grade.raised() if r.grade and CheckKey.rank_up(r.id) in fired else r.grade
-        return (1, -(grade.rank if grade else -1), order[r.id])
 
-    return _sections(sorted(chosen, key=rank), rule_base.thresholds.plan_exercise_count)
+def _left_out(
+    state: PatientState,
+    activity: Activity,
+    fired: Fired,
+    known: Mapping[str, Any],
+    d: Decisions[Any],
+) -> Traced:
+    """Why an eligible activity is not in the plan: the plan limit (traced once, by
+    ``_plan_limit``), an exclusion that held, or the person's wish to avoid it."""
+    if not allowed_by(ROW, activity.id, d.plan):
+        return ()
+    excluded = [x for x in activity.exclusions if activity.exclusion_key(x) in fired]
+    if excluded:
+        return tuple(
+            TraceEntry(
+                activity.id,
+                "exclusion",
+                f"excluded: {x.reason}",
+                _pairs(fired[activity.exclusion_key(x)], known),
+                activity.exclusion_key(x),
+            )
+            for x in excluded
+        )
+    return (TraceEntry(activity.id, "policy", "left out: the person asked to avoid it"),)
 
 
 def _sections(ranked: list[Recommendation], count: int) -> tuple[Recommendation, ...]:
