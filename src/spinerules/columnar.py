@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from .columnar_policy import apply_policy, ordered_ids
+from .columnar_policy import PolarsAlgebra, apply_policy, ordered_ids
 from .conditions import (
     FLAG_PREFIX,
     AllOf,
@@ -463,20 +463,12 @@ def _facts(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def _startback_risk(answered: bool, t: Thresholds) -> pl.Expr:
+    """``startback.stratify`` on the item columns; null unless all nine are answered."""
     if not answered:
         return pl.lit(None, dtype=pl.String)
-    items = [pl.col(c).cast(pl.Int32) for c in STARTBACK_COLUMNS[:8]]
-    item9 = pl.col("startback_item9").is_in(list(startback.ITEM9_SCORING)).cast(pl.Int32)
-    total = pl.sum_horizontal([*items, item9])
-    subscale = pl.sum_horizontal([*items[4:], item9])
+    answers = {f"item{n}": pl.col(c) for n, c in enumerate(STARTBACK_COLUMNS, 1)}
+    _, _, risk = startback.stratify(PolarsAlgebra(), answers, t)
     complete = pl.all_horizontal([pl.col(c).is_not_null() for c in STARTBACK_COLUMNS])
-    risk = (
-        pl.when(subscale >= t.startback_high_subscale)
-        .then(pl.lit("high"))
-        .when(total <= t.startback_low_total)
-        .then(pl.lit("low"))
-        .otherwise(pl.lit("medium"))
-    )
     return pl.when(complete).then(risk).otherwise(pl.lit(None, dtype=pl.String))
 
 

@@ -67,6 +67,9 @@ class PolarsAlgebra:
     def known(self, value: pl.Expr) -> pl.Expr:
         return value.is_not_null()
 
+    def count(self, values: Sequence[pl.Expr]) -> pl.Expr:
+        return pl.sum_horizontal([v.cast(pl.Int32) for v in values]) if values else pl.lit(0)
+
     def bind(self, name: str, value: pl.Expr) -> pl.Expr:
         column = f"__{name}"
         if self._latest.intersection(value.meta.root_names()):

@@ -95,6 +95,10 @@ class Algebra(Protocol[V]):
     def plus(self, values: Sequence[V]) -> V: ...
     def scale(self, value: V, factor: int) -> V: ...
     def known(self, value: V) -> V: ...
+    def count(self, values: Sequence[V]) -> V:
+        """How many of ``values`` hold."""
+        ...
+
     def bind(self, name: str, value: V) -> V:
         """A value used more than once: computed once (a local, a column)."""
         ...
@@ -298,6 +302,9 @@ class RowAlgebra:
     def known(self, value: Any) -> Any:
         return value is not None
 
+    def count(self, values: Sequence[Any]) -> Any:
+        return sum(1 for v in values if v)
+
     def bind(self, name: str, value: Any) -> Any:
         return value
 
@@ -353,6 +360,9 @@ class SourceAlgebra:
 
     def known(self, value: str) -> str:
         return f"({value} is not None)"
+
+    def count(self, values: Sequence[str]) -> str:
+        return "(" + " + ".join(f"int({v})" for v in values) + ")" if values else "0"
 
     def bind(self, name: str, value: str) -> str:
         local = f"v{len(self.lines)}"

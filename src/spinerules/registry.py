@@ -463,9 +463,13 @@ def default_rule_base(thresholds: Thresholds | None = None) -> RuleBase:
 RULE_BASE_CACHE_SIZE = 16
 
 
+#: The defaults, built once: a Thresholds validates 31 cut-offs as it is made.
+_DEFAULT_THRESHOLDS = Thresholds()
+
+
 def current_rule_base(thresholds: Thresholds | None = None) -> RuleBase:
     """The rule base of the built-ins and every loaded plugin, cached per thresholds."""
-    t = thresholds or Thresholds()
+    t = thresholds or _DEFAULT_THRESHOLDS
     plugins = get_plugins()
     with _lock:
         cache: OrderedDict[Thresholds, RuleBase] = _state.setdefault("rule_bases", OrderedDict())

@@ -29,7 +29,7 @@ def _param(default: int | float, source: str) -> Any:
     return attrs.field(default=default, validator=_finite, metadata={"source": source})
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Thresholds:
     """Cut-offs with the defaults of clinical.md; ``source`` metadata says where each comes from."""
 

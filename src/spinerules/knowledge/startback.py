@@ -7,11 +7,17 @@ known mistake in some implementations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 import attrs
 
 from ..patient import StartBackAnswers
+from ..principles import ROW, Algebra
 from ..rules import EvidenceLink, cite
 from ..thresholds import Thresholds
+
+V = TypeVar("V")
 
 ITEMS = tuple(f"item{n}" for n in range(1, 10))
 PSYCHOSOCIAL = ("item5", "item6", "item7", "item8", "item9")
@@ -50,10 +56,27 @@ class StartBackNotScored:
     missing: tuple[str, ...]
 
 
-def _points(item: str, answer: bool | str) -> int:
+def points(alg: Algebra[V], item: str, answer: V) -> V:
+    """Whether an answer scores a point: "agree" for items 1-8, "very much" or "extremely" for 9."""
     if item == "item9":
-        return int(answer in ITEM9_SCORING)
-    return int(answer is True)
+        return alg.any([alg.equal(answer, alg.const(a)) for a in sorted(ITEM9_SCORING)])
+    return alg.equal(answer, alg.const(True))
+
+
+def stratify(alg: Algebra[V], answers: Mapping[str, V], t: Thresholds) -> tuple[V, V, V]:
+    """(total, psychosocial subscale, risk) of nine answered items, in any algebra: the one
+    scoring of ``score()`` and of the columnar screen (Hill 2008 cut-offs, in ``Thresholds``)."""
+    scored = {item: points(alg, item, answers[item]) for item in ITEMS}
+    total = alg.count(list(scored.values()))
+    subscale = alg.count([scored[item] for item in PSYCHOSOCIAL])
+    risk = alg.choose(
+        [
+            (alg.at_least(subscale, alg.const(t.startback_high_subscale)), alg.const("high")),
+            (alg.at_least(alg.const(t.startback_low_total), total), alg.const("low")),
+        ],
+        alg.const("medium"),
+    )
+    return total, subscale, risk
 
 
 def score(answers: StartBackAnswers | None, t: Thresholds) -> StartBackScore | StartBackNotScored:
@@ -64,13 +87,5 @@ def score(answers: StartBackAnswers | None, t: Thresholds) -> StartBackScore | S
     missing = tuple(item for item, value in values.items() if value is None)
     if missing:
         return StartBackNotScored(missing)
-    points = {item: _points(item, value) for item, value in values.items()}
-    total = sum(points.values())
-    subscale = sum(points[item] for item in PSYCHOSOCIAL)
-    if subscale >= t.startback_high_subscale:
-        risk = "high"
-    elif total <= t.startback_low_total:
-        risk = "low"
-    else:
-        risk = "medium"
+    total, subscale, risk = stratify(ROW, values, t)
     return StartBackScore(risk, total, subscale)
