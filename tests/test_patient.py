@@ -109,7 +109,7 @@ BAD_INPUTS = [
     _bad(
         _with(first_back_pain_age=40, axspa_features=["onset_before_35"]),
         ("axspa_features", "first_back_pain_age"),
-        "'onset_before_35'",
+        '"onset_before_35"',
         "40",
         id="onset-35-listed-too-late",
     ),

@@ -41,11 +41,9 @@ from .conditions import (
 )
 from .errors import InvalidPatientState
 from .facts import count_key, member_key
+from .field_rules import CROSS_FIELD_RULES, DERIVED_MEMBERS, DerivedMember, NotAbove
 from .fields import (
     ACTIVITY_ID_PATTERN,
-    AXSPA_FEATURES,
-    AXSPA_ONSET_AGE,
-    AXSPA_ONSET_FEATURE,
     FIELDS,
     STARTBACK_ITEMS,
     FieldSpec,
@@ -388,29 +386,35 @@ def _validate(table: pl.DataFrame, allowed_ids: Mapping[str, tuple[str, ...]]) -
     return valued.with_columns(error).drop(READ_PROBLEM, strict=False)
 
 
+def _not_above(rule: NotAbove) -> pl.Expr:
+    return (pl.col(rule.field) > pl.col(rule.limit)).fill_null(False)
+
+
+def _contradicts_source(rule: DerivedMember) -> pl.Expr:
+    listed = pl.col(rule.field).list.contains(rule.member).fill_null(False)
+    return (pl.col(rule.source) >= rule.below).fill_null(False) & listed
+
+
+#: The columnar backend of ``field_rules``: whether a rule is broken, per rule class.
+POLARS_CROSS_FIELD: dict[type, Callable[[Any], pl.Expr]] = {
+    NotAbove: _not_above,
+    DerivedMember: _contradicts_source,
+}
+
+
 def _cross(present: list[str], message: bool | None) -> list[pl.Expr]:
     """The cross-field rules on converted values: whether each fails (``message`` None), or
-    its message where it fails (``message`` True)."""
+    its message where it fails (``message`` True). A rule reads only columns the table has."""
     rules = []
-    onset = pl.col("first_back_pain_age")
-    if "age" in present and "first_back_pain_age" in present:
-        age = pl.col("age")
-        text = pl.format(
-            "first_back_pain_age: {} is not allowed; expected an integer 0..age ({}): "
-            "back pain cannot first begin after the current age",
-            onset,
-            age,
-        )
-        rules.append(((onset > age).fill_null(False), text))
-    if "first_back_pain_age" in present and "axspa_features" in present:
-        listed = pl.col("axspa_features").list.contains(AXSPA_ONSET_FEATURE).fill_null(False)
-        text = pl.format(
-            f'axspa_features: "{AXSPA_ONSET_FEATURE}" is not allowed when first_back_pain_age '
-            f"is {{}}; expected first_back_pain_age < {AXSPA_ONSET_AGE} or no "
-            f"{AXSPA_ONSET_FEATURE}",
-            onset,
-        )
-        rules.append(((onset >= AXSPA_ONSET_AGE).fill_null(False) & listed, text))
+    for rule in CROSS_FIELD_RULES:
+        if not all(name in present for name in rule.fields):
+            continue
+        test = POLARS_CROSS_FIELD[type(rule)](rule)
+        pieces = [
+            pl.lit(p) if isinstance(p, str) else pl.col(p.field).cast(pl.String)
+            for p in rule.message
+        ]
+        rules.append((test, pl.concat_str(pieces)))
     if message is None:
         return [test for test, _ in rules]
     return [pl.when(test).then(text) for test, text in rules]
@@ -446,19 +450,19 @@ def _facts(table: pl.DataFrame) -> pl.DataFrame:
         if name not in table.columns:
             add.append(pl.lit([], dtype=pl.List(pl.String)).alias(name))
     table = table.with_columns(add)
-    features = pl.col("axspa_features").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    onset = (pl.col("first_back_pain_age") < AXSPA_ONSET_AGE).fill_null(False)
-    member = {
-        f: (features.list.contains(f) | onset)
-        if f == AXSPA_ONSET_FEATURE
-        else features.list.contains(f)
-        for f in AXSPA_FEATURES
-    }
-    derived = [
-        m.fill_null(False).alias(_col(member_key("axspa_features", f))) for f, m in member.items()
-    ]
-    count = pl.sum_horizontal([m.fill_null(False).cast(pl.Int64) for m in member.values()])
-    derived.append(count.alias(_col(count_key("axspa_features"))))
+    derived_members = {(r.field, r.member): r for r in DERIVED_MEMBERS}
+    derived = []
+    for spec in (f for f in FIELDS.values() if f.kind == "set"):
+        items = pl.col(spec.name).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        members = []
+        for member in spec.choices:
+            holds = items.list.contains(member)
+            if (rule := derived_members.get((spec.name, member))) is not None:
+                holds = holds | (pl.col(rule.source) < rule.below).fill_null(False)
+            members.append(holds.fill_null(False))
+            derived.append(members[-1].alias(_col(member_key(spec.name, member))))
+        count = pl.sum_horizontal([m.cast(pl.Int64) for m in members])
+        derived.append(count.alias(_col(count_key(spec.name))))
     return table.with_columns(derived)
 
 

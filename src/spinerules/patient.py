@@ -13,18 +13,17 @@ Whatever it is given (any Python object, however large, deep or ill-behaved) it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeGuard
 
 import attrs
 
 from . import jsonio
 from .errors import InvalidPatientState
+from .field_rules import CROSS_FIELD_RULES, DERIVED_MEMBERS, DerivedMember, NotAbove, Piece
 from .fields import (
     ACTIVITY_ID_PATTERN,
     AXSPA_FEATURES,
-    AXSPA_ONSET_AGE,
-    AXSPA_ONSET_FEATURE,
     FIELDS,
     STARTBACK_ITEMS,
     FieldSpec,
@@ -33,8 +32,6 @@ from .jsonio import name_key, nearest, quote
 
 __all__ = ["MAX_PROBLEMS_SHOWN", "PatientState", "StartBackAnswers", "patient_state_schema"]
 
-_ONSET = AXSPA_ONSET_FEATURE
-_ONSET_AGE = AXSPA_ONSET_AGE
 # fullmatch, not match: Python's "$" also matches before a trailing newline.
 _ACTIVITY_ID = re.compile(ACTIVITY_ID_PATTERN.removeprefix("^").removesuffix("$"))
 
@@ -283,39 +280,49 @@ def _startback(data: object) -> tuple[StartBackAnswers | None, list[_Problem]]:
     return StartBackAnswers(**stored), []  # type: ignore[arg-type]  # checked above
 
 
-def _onset_problems(stored: Mapping[str, Any]) -> list[_Problem]:
-    """Cross-field rules, which need both fields valid on their own first."""
-    onset_age = stored.get("first_back_pain_age")
-    if onset_age is None:
-        return []
-    problems: list[_Problem] = []
-    if onset_age > stored["age"]:
-        problems.append(
-            (
-                f"first_back_pain_age: {onset_age!r} is not allowed; expected an integer "
-                f"0..age ({stored['age']!r}): back pain cannot first begin after the current age",
-                ("first_back_pain_age", "age"),
-            )
-        )
-    if onset_age >= _ONSET_AGE and _ONSET in stored["axspa_features"]:
-        problems.append(
-            (
-                f"axspa_features: {_ONSET!r} is not allowed when first_back_pain_age is "
-                f"{onset_age!r}; expected first_back_pain_age < {_ONSET_AGE} or no {_ONSET!r} "
-                "(it is derived from first_back_pain_age when that is known)",
-                ("axspa_features", "first_back_pain_age"),
-            )
-        )
-    return problems
+def _shown(pieces: tuple[Piece, ...], values: Mapping[str, Any]) -> str:
+    return "".join(p if isinstance(p, str) else repr(values[p.field]) for p in pieces)
+
+
+def _not_above(rule: NotAbove, values: Mapping[str, Any]) -> bool:
+    value, limit = values[rule.field], values[rule.limit]
+    return value is not None and limit is not None and value > limit
+
+
+def _contradicts_source(rule: DerivedMember, values: Mapping[str, Any]) -> bool:
+    source = values[rule.source]
+    return source is not None and source >= rule.below and rule.member in values[rule.field]
+
+
+#: The row backend of ``field_rules``: whether a rule is broken, per rule class.
+ROW_CROSS_FIELD: dict[type, Callable[[Any, Mapping[str, Any]], bool]] = {
+    NotAbove: _not_above,
+    DerivedMember: _contradicts_source,
+}
+
+
+def _cross_field_problems(stored: Mapping[str, Any], failed: set[str]) -> list[_Problem]:
+    """The rules between fields, each once the fields it reads are valid on their own."""
+    return [
+        (_shown(rule.message, stored), rule.fields)
+        for rule in CROSS_FIELD_RULES
+        if not failed.intersection(rule.fields) and ROW_CROSS_FIELD[type(rule)](rule, stored)
+    ]
+
+
+def _with_derived(stored: dict[str, Any]) -> None:
+    """Add the members derived from other fields (``field_rules.DERIVED_MEMBERS``)."""
+    for rule in DERIVED_MEMBERS:
+        source = stored[rule.source]
+        if isinstance(source, int) and source < rule.below:
+            stored[rule.field] = stored[rule.field] | {rule.member}
 
 
 def _state(values: Mapping[str, object]) -> tuple[dict[str, object], list[_Problem]]:
     """Every field of a patient state read and checked, then the cross-field rules."""
     stored, problems = _read_fields(values, FIELDS)
     failed = {name for _, names in problems for name in names}
-    if not failed & {"age", "first_back_pain_age", "axspa_features"}:
-        problems += _onset_problems(stored)
-    return stored, problems
+    return stored, problems + _cross_field_problems(stored, failed)
 
 
 @attrs.frozen(slots=True)
@@ -436,9 +443,7 @@ class PatientState:
         stored, problems = _state({name: getattr(self, name) for name in FIELDS})
         if problems:
             _fail(problems)
-        onset_age = stored["first_back_pain_age"]
-        if isinstance(onset_age, int) and onset_age < _ONSET_AGE:
-            stored["axspa_features"] = stored["axspa_features"] | {_ONSET}  # type: ignore[operator]
+        _with_derived(stored)
         for name, value in stored.items():
             object.__setattr__(self, name, value)
 
