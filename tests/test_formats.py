@@ -257,6 +257,7 @@ PLAIN: dict[str, Callable[[str], str]] = {
     "markdown": _markdown_text,
     "json": _json_text,
     "html": lambda out: check_html(out).text,
+    "fhir": _json_text,  # a FHIR Bundle is JSON: its strings are what a reader can see
 }
 
 
@@ -291,7 +292,7 @@ def _assert_shows_what_matters(a: Assessment, fmt: str, out: str) -> None:
     must = [a.disclaimer]
     must += [x for card in a.safety_net for x in (card.title, *card.items)]
     must += [x for f in a.red_flags for x in (f.title, f.action)]
-    if fmt == "json":
+    if fmt in ("json", "fhir"):  # data formats: everything present, none laid out for a person
         must += [x for w in a.watch for x in (w.title, w.advice)]
         must += [q.text for q in a.questions]
         must += [x for r in a.recommendations for x in (r.name, r.dose)]

@@ -592,7 +592,7 @@ def test_hostile_plugin_is_skipped_and_reported(name: str) -> None:
         "unknown_fact",
         "unknown_flag",
     }
-    assert set(current_formats()) == {"text", "markdown", "json", "html"}
+    assert set(current_formats()) == {"text", "markdown", "json", "html", "fhir"}
     assert current_formats()["text"].plugin == "spinerules"
     # the core text format still leads with the emergency (formats are the lead's; read the
     # meaning, not the exact heading)

@@ -7,6 +7,7 @@ installation. Bad input exits with status 2 and one line naming the field; no tr
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from .api import assess, render
 from .catalogue import catalogue_markdown
 from .engine import ENGINE_NAMES, durable_available, resolve_engine_name
 from .errors import EngineUnavailable, InvalidPatientState, SpinerulesError
+from .fhir import reading as fhir_reading
 from .output_schema import assessment_schema
 from .patient import patient_state_schema
 from .registry import current_formats, current_rule_base, get_plugins
@@ -52,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         "--profile", default="nice", help="guideline profile: nice, acp, or one a plugin adds"
     )
     run.add_argument("--engine", choices=ENGINE_NAMES, default="auto")
+    run.add_argument(
+        "--reference-date",
+        metavar="YYYY-MM-DD",
+        help="FHIR input: the day the record is read for (age, recent records); default today",
+    )
     commands.add_parser(
         "plugins", help="list loaded plugins, their versions, hooks and contributions"
     )
@@ -78,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
         "when no address is given; INPUT may be a directory of .parquet parts",
     )
     commands.add_parser("formats", help="list output formats")
+    form = commands.add_parser("questionnaire", help="the published questionnaire of the fields")
+    form.add_argument(
+        "--format", choices=("fhir",), default="fhir", help="fhir: a FHIR R4 Questionnaire"
+    )
     schema = commands.add_parser("schema", help="the patient-state JSON Schema")
     schema.add_argument(
         "--output", action="store_true", help="the Assessment (output) JSON Schema instead"
@@ -86,17 +97,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str) -> Any:
-    """The patient JSON object, read through ``jsonio`` (size, depth, duplicate keys, UTF-8)."""
+    """The patient JSON object, read through ``jsonio`` (size, depth, duplicate keys, UTF-8).
+
+    A FHIR resource (an object with ``resourceType``) may be as large and deep as
+    ``fhir.reading`` allows; anything else keeps the patient document's limits."""
     source = "patient (stdin)" if path == "-" else f"patient {jsonio.quote(path, 160)}"
+    limit = fhir_reading.MAX_BYTES
     try:
         if path == "-":
-            data = jsonio.load(sys.stdin, source=source)
+            raw = getattr(sys.stdin, "buffer", sys.stdin).read(limit + 1)
         else:
             with open(path, "rb") as handle:
-                data = jsonio.load(handle, source=source)
+                raw = handle.read(limit + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InvalidPatientState(f"{source}: cannot read: {reason}") from error
+    try:
+        data = jsonio.loads(raw, source=source)  # the patient document's limits
+    except InvalidPatientState:
+        if ('"resourceType"' if isinstance(raw, str) else b'"resourceType"') not in raw:
+            raise
+        data = jsonio.loads(raw, source=source, max_bytes=limit, max_depth=fhir_reading.MAX_DEPTH)
+        if not (isinstance(data, dict) and "resourceType" in data):
+            raise
     if not isinstance(data, dict):
         kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
         kind = kinds.get(type(data), "a number")
@@ -110,10 +133,48 @@ def _assess(args: argparse.Namespace) -> None:
         raise InvalidPatientState(
             f"--format: {args.format!r} is not a format; expected one of {', '.join(sorted(formats))}"
         )
-    assessment = assess(_load(args.patient), profile=args.profile, engine=args.engine)
-    options = {"color": sys.stdout.isatty()} if args.format == "text" else {}
+    data = _load(args.patient)
+    options: dict[str, Any] = {"color": sys.stdout.isatty()} if args.format == "text" else {}
+    if "resourceType" in data:  # FHIR: map it, say what could not be mapped, then assess
+        reading = fhir_reading.read(data, reference_date=_reference_date(args.reference_date))
+        _print_issues(reading.issues)
+        data = reading.require_state()
+        if args.format == "fhir":
+            options.update(patient_ref=reading.patient_ref, reading=reading)
+    assessment = assess(data, profile=args.profile, engine=args.engine)
     text = render(assessment, args.format, **options)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _reference_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidPatientState(
+            f"--reference-date: {text[:40]!r} is not allowed; expected a date YYYY-MM-DD",
+            fields=("--reference-date",),
+        ) from None
+
+
+#: At most this many mapping issues are printed; the rest are counted.
+MAX_ISSUES_SHOWN = 50
+
+
+def _print_issues(found: Sequence[Any]) -> None:
+    """One line per FHIR mapping issue on stderr, so a partly mapped record is never silent."""
+    issues = [i for i in found if i.severity != "error"]  # errors end in the error line
+    for issue in issues[:MAX_ISSUES_SHOWN]:
+        print(
+            _one_line(f"spinerules: fhir {issue.severity}: {issue.path}: {issue.message}"),
+            file=sys.stderr,
+        )
+    if len(issues) > MAX_ISSUES_SHOWN:
+        print(
+            f"spinerules: fhir: ... and {len(issues) - MAX_ISSUES_SHOWN} more issues",
+            file=sys.stderr,
+        )
 
 
 def _chunk_rows(text: str) -> int:
@@ -223,6 +284,10 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "formats":
         for fmt in current_formats().values():
             print(f"{fmt.name}\t{fmt.media_type}\t{fmt.plugin}\t{fmt.description}")
+    elif args.command == "questionnaire":
+        from .fhir.questionnaire import questionnaire
+
+        print(json.dumps(questionnaire(), indent=2, ensure_ascii=False))
     elif args.command == "schema":
         schema = assessment_schema() if args.output else patient_state_schema()
         print(json.dumps(schema, indent=2, ensure_ascii=False))

@@ -43,6 +43,7 @@ DEFAULT_PLUGINS = (
     "spinerules.default_plugins.activities",
     "spinerules.default_plugins.advice_against",
     "spinerules.default_plugins.formats",
+    "spinerules.default_plugins.fhir_format",
 )
 BUILTIN = "spinerules"  # the name built-in contributions are attributed to
 
