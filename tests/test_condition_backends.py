@@ -19,6 +19,7 @@ from spinerules.columnar import POLARS
 from spinerules.columnar import expression as polars_expression
 from spinerules.conditions import CONDITION_CLASSES, Condition
 from spinerules.engine.codegen import PYTHON, compile_checks
+from spinerules.engine.durable_compile import DURABLE
 from spinerules.facts import patient_facts
 from spinerules.patient import PatientState
 from strategies_clinical import random_condition, realistic_patient_dict, uniform_patient_dict
@@ -40,6 +41,7 @@ def test_every_backend_has_one_entry_per_condition_class() -> None:
     assert _concrete(Condition) == set(CONDITION_CLASSES)
     assert set(PYTHON) == set(CONDITION_CLASSES)
     assert set(POLARS) == set(CONDITION_CLASSES)
+    assert set(DURABLE) == set(CONDITION_CLASSES)
 
 
 def test_an_unknown_condition_class_is_refused_by_name() -> None:

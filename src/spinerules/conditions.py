@@ -5,9 +5,8 @@ library relies on all three agreeing:
 
 * ``evaluate(facts)`` in plain Python (the reference engine, the oracle of every differential
   test);
-* ``dnf()``: rewrite itself as a disjunction of conjunctions of leaves, which the durable-rules
-  engine compiles one durable rule per conjunction (durable caps a rule's expression at 31
-  terms, so disjunctions are split here, not inside durable);
+* ``dnf()``: rewrite itself as a disjunction of conjunctions of leaves (the question finder
+  reads the paths to each tier; the registry counts a plugin's alternatives);
 * ``describe()``: say itself in plain words, for the trace and the generated rule catalogue.
 
 Facts are a flat mapping from a *fact key* to a value, ``None`` meaning "not answered".
@@ -118,15 +117,6 @@ class Leaf(Condition):
     def matched(self, facts: Facts) -> Iterator[str]:
         yield self.key
 
-    @abstractmethod
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        """The durable-rules JSON terms (to be and-ed) for this leaf.
-
-        ``name`` is the fact property this key is stored under and ``unknown`` the sentinel that
-        stands for ``None`` (durable-rules crashes on missing properties and on nulls, so every
-        referenced property is present and unknowns carry a sentinel of their own).
-        """
-
 
 @attrs.frozen(cache_hash=True)
 class Is(Leaf):
@@ -138,9 +128,6 @@ class Is(Leaf):
     def evaluate(self, facts: Facts) -> bool:
         actual = facts.get(self.key)
         return actual is not None and same_kind(actual, self.value) and actual == self.value
-
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        return [{name: self.value}]
 
     def describe(self) -> str:
         return f"{self.key} is {_words(self.value)}"
@@ -156,9 +143,6 @@ class IsNot(Leaf):
     def evaluate(self, facts: Facts) -> bool:
         actual = facts.get(self.key)
         return actual is not None and not (same_kind(actual, self.value) and actual == self.value)
-
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        return [{"$neq": {name: unknown}}, {"$neq": {name: self.value}}]
 
     def describe(self) -> str:
         return f"{self.key} is known and not {_words(self.value)}"
@@ -179,10 +163,6 @@ class Compare(Leaf):
             return False
         return bool(_OPS[self.op](actual, self.value))
 
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        durable_op = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}[self.op]
-        return [{"$neq": {name: unknown}}, {durable_op: {name: self.value}}]
-
     def describe(self) -> str:
         threshold = f"{self.value} ({self.parameter})" if self.parameter else f"{self.value}"
         return f"{self.key} {_OP_WORDS[self.op]} {threshold}"
@@ -197,9 +177,6 @@ class Known(Leaf):
     def evaluate(self, facts: Facts) -> bool:
         return facts.get(self.key) is not None
 
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        return [{"$neq": {name: unknown}}]
-
     def describe(self) -> str:
         return f"{self.key} is answered"
 
@@ -212,9 +189,6 @@ class Unknown(Leaf):
 
     def evaluate(self, facts: Facts) -> bool:
         return facts.get(self.key) is None
-
-    def durable(self, name: str, unknown: str) -> list[dict[str, Any]]:
-        return [{name: unknown}]
 
     def describe(self) -> str:
         return f"{self.key} is not answered"
