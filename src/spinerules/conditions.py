@@ -87,7 +87,10 @@ class Condition(ABC):
         return _keys(self)
 
     def inputs(self, facts: Facts) -> tuple[str, ...]:
-        """The matched fact keys in canonical (first-use) order, without repeats."""
+        """The matched fact keys of a condition that holds, in canonical (first-use) order,
+        without repeats. When every leaf must hold, that is every key, without a walk."""
+        if is_conjunctive(self):
+            return self.keys()
         hit = set(self.matched(facts))
         return tuple(key for key in self.keys() if key in hit)
 
@@ -101,6 +104,20 @@ class Condition(ABC):
 @functools.lru_cache(maxsize=8192)
 def _keys(condition: Condition) -> tuple[str, ...]:
     return tuple(dict.fromkeys(leaf.key for leaf in condition.leaves()))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_conjunctive(condition: Condition) -> bool:
+    """Whether the condition holds only when every leaf holds (an ``AllOf``, or a group whose
+    members must all hold, of such): then its inputs are all its keys, whatever the facts."""
+    if isinstance(condition, Leaf):
+        return True
+    if isinstance(condition, AllOf) or (
+        isinstance(condition, AtLeast | AnyOf)
+        and len(condition.members) == (condition.count if isinstance(condition, AtLeast) else 1)
+    ):
+        return all(is_conjunctive(member) for member in condition.members)
+    return False
 
 
 class Leaf(Condition):

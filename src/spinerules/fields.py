@@ -30,7 +30,7 @@ KINDS = ("bool", "int", "float", "enum", "set", "list", "startback")
 ASKED_OF = ("person", "clinician")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class FieldSpec:
     """One field of the public JSON form.
 

@@ -12,6 +12,7 @@ Whatever it is given (any Python object, however large, deep or ill-behaved) it 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeGuard
@@ -176,6 +177,43 @@ def _type_name(value: object) -> str:
     return type(value).__name__[:40]
 
 
+_SLOW = object()  # the quick check cannot decide: read the field in full
+
+
+@functools.lru_cache(maxsize=256)
+def _quick(spec: FieldSpec) -> Callable[[object], object]:
+    """The stored value of a plain valid answer of the usual type, or ``_SLOW``.
+
+    Most answers are a bool, a choice, a number in range or nothing; for them this one test is
+    the whole of ``_read_field`` (same result: a test holds it to that). Anything else, a
+    subclass, a list, a bad value, goes the long way, which explains the problem.
+    """
+    low, high, choices = spec.minimum, spec.maximum, frozenset(spec.choices)
+    kind, required = spec.kind, spec.required
+
+    def quick(value: object) -> object:
+        if value is None:
+            if kind in ("set", "list"):
+                return frozenset() if kind == "set" else ()
+            return _SLOW if required else None
+        kind_of = type(value)
+        if kind == "bool":
+            return value if kind_of is bool else _SLOW
+        if kind == "enum":
+            return value if kind_of is str and value in choices else _SLOW
+        if kind == "int":
+            ok = kind_of is int and low <= value <= high  # type: ignore[operator]
+            return value if ok else _SLOW
+        if kind == "float" and (kind_of is float or kind_of is int):
+            ok = low <= value <= high  # type: ignore[operator]  # NaN fails: the long way
+            return float(value) if ok else _SLOW  # type: ignore[arg-type]
+        if kind in ("set", "list") and kind_of is list and not value:
+            return frozenset() if kind == "set" else ()
+        return _SLOW
+
+    return quick
+
+
 def _read_fields(
     values: Mapping[str, object], specs: Mapping[str, FieldSpec], prefix: str = ""
 ) -> tuple[dict[str, object], list[_Problem]]:
@@ -183,7 +221,12 @@ def _read_fields(
     stored: dict[str, object] = {}
     problems: list[_Problem] = []
     for name, spec in specs.items():
-        value, found = _read_field(spec, values.get(name), prefix + name)
+        given = values.get(name)
+        quick = _quick(spec)(given)
+        if quick is not _SLOW:
+            stored[name] = quick
+            continue
+        value, found = _read_field(spec, given, prefix + name)
         if found:
             problems += found
         else:

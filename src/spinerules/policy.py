@@ -458,7 +458,7 @@ def _recommend(
     """The activities the policy recommended (``d.recommended``), in its order (``d.order``);
     the trace says why each eligible activity that was left out was left out."""
     trace: list[TraceEntry] = []
-    chosen: list[tuple[int, Recommendation]] = []
+    chosen: list[tuple[int, dict[str, Any]]] = []
     limited = d.plan == LIMITED
     for activity in rule_base.activities:
         if activity.id not in fired:
@@ -476,23 +476,22 @@ def _recommend(
         dose = activity.dose_for(fired)
         if limited:
             dose = f"{dose} {GENTLY}"
-        recommendation = Recommendation(
-            id=activity.id,
-            name=activity.name,
-            kind=activity.kind,
-            section="advice",  # exercises are placed after ranking
-            reason=activity.reason,
-            dose=dose,
-            progression=activity.progression,
-            cautions=cautions,
-            grade=best_grade(rule_base, activity),
-            preferred=activity.id in state.preferred_activities,
-            inputs=inputs,
-            evidence=_evidence(rule_base, activity.evidence),
-            framing=activity.framing,
-        )
-        chosen.append((d.order[activity.id], recommendation))
-    ranked = [r for _, r in sorted(chosen, key=lambda pair: pair[0])]
+        fields = {
+            "id": activity.id,
+            "name": activity.name,
+            "kind": activity.kind,
+            "reason": activity.reason,
+            "dose": dose,
+            "progression": activity.progression,
+            "cautions": cautions,
+            "grade": best_grade(rule_base, activity),
+            "preferred": activity.id in state.preferred_activities,
+            "inputs": inputs,
+            "evidence": _evidence(rule_base, activity.evidence),
+            "framing": activity.framing,
+        }
+        chosen.append((d.order[activity.id], fields))
+    ranked = [fields for _, fields in sorted(chosen, key=lambda pair: pair[0])]
     return _sections(ranked, rule_base.thresholds.plan_exercise_count), tuple(trace)
 
 
@@ -522,15 +521,15 @@ def _left_out(
     return (TraceEntry(activity.id, "policy", "left out: the person asked to avoid it"),)
 
 
-def _sections(ranked: list[Recommendation], count: int) -> tuple[Recommendation, ...]:
+def _sections(ranked: list[dict[str, Any]], count: int) -> tuple[Recommendation, ...]:
     """Section 6, "Kinds": advice and comfort, then the first ``count`` exercises to choose one
     or two from, then the other exercises as options; the ranked order is kept."""
     placed = []
     exercises = 0
-    for r in ranked:
-        if r.kind == "exercise":
+    for fields in ranked:
+        section = "advice"
+        if fields["kind"] == "exercise":
             section = "choose" if exercises < count else "other"
             exercises += 1
-            r = attrs.evolve(r, section=section)
-        placed.append(r)
+        placed.append(Recommendation(section=section, **fields))
     return tuple(placed)

@@ -16,6 +16,7 @@ Nothing here is open to plugins.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -196,6 +197,7 @@ def recommended(
     return alg.all(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def best_grade(rule_base: RuleBase, activity: Activity) -> Grade | None:
     """The best grade of an activity's links (C3): what the evidence says, never boosted."""
     grades = [g for g in (rule_base.link_grade(link) for link in activity.evidence) if g]

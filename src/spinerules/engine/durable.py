@@ -60,7 +60,7 @@ from typing import Any
 
 import attrs
 
-from ..conditions import FLAG_PREFIX, AllOf, AnyOf, AtLeast, Condition, Leaf
+from ..conditions import FLAG_PREFIX, Condition, is_conjunctive
 from ..errors import EngineError
 from ..rules import RuleBase
 from .base import Fired
@@ -124,19 +124,6 @@ class _Program:
     all_inputs: Mapping[str, tuple[str, ...]]
 
 
-def _conjunctive(condition: Condition) -> bool:
-    """Whether the condition holds only when every leaf holds: then ``inputs`` is every key
-    (``AllOf`` reports all its members' keys, a group whose members must all hold the same)."""
-    if isinstance(condition, Leaf):
-        return True
-    if isinstance(condition, AllOf) or (
-        isinstance(condition, AtLeast | AnyOf)
-        and len(condition.members) == (condition.count if isinstance(condition, AtLeast) else 1)
-    ):
-        return all(_conjunctive(member) for member in condition.members)
-    return False
-
-
 class DurableEngine:
     """Evaluates a RuleBase on durable-rules. One instance per process is enough."""
 
@@ -185,7 +172,7 @@ class DurableEngine:
             {c.key: c.condition for c in checks},
             flags,
             tuple(created.values()),
-            {c.key: c.condition.keys() for c in checks if _conjunctive(c.condition)},
+            {c.key: c.condition.keys() for c in checks if is_conjunctive(c.condition)},
         )
 
     def _delete(self, rulesets: Iterable[_Ruleset]) -> None:

@@ -7,6 +7,7 @@ known mistake in some implementations.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -79,6 +80,7 @@ def stratify(alg: Algebra[V], answers: Mapping[str, V], t: Thresholds) -> tuple[
     return total, subscale, risk
 
 
+@functools.lru_cache(maxsize=1024)
 def score(answers: StartBackAnswers | None, t: Thresholds) -> StartBackScore | StartBackNotScored:
     """Score when all nine answers are present (C10: whatever the urgency)."""
     if answers is None:
