@@ -11,6 +11,7 @@ Check keys (which check of which rule fired) are written by ``checkkeys.CheckKey
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import math
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -212,14 +213,23 @@ def _conditional_checks(
     ]
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_keys(
+    rule_id: str, texts: tuple[ConditionalText, ...], part: str
+) -> tuple[tuple[str | None, str], ...]:
+    """Each text with the key of the check that shows it (None: always shown), built once."""
+    return tuple(
+        (None if c.when is None else CheckKey.text(rule_id, n, part), c.text)
+        for n, c in enumerate(texts)
+    )
+
+
 def shown_texts(
     rule_id: str, texts: Iterable[ConditionalText], fired: Container[str], part: str = ""
 ) -> tuple[str, ...]:
     """The texts whose condition held (check ``<id>?<part><n>`` fired), in written order."""
     return tuple(
-        c.text
-        for n, c in enumerate(texts)
-        if c.when is None or CheckKey.text(rule_id, n, part) in fired
+        text for key, text in _text_keys(rule_id, tuple(texts), part) if key is None or key in fired
     )
 
 
