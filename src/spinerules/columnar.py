@@ -1,7 +1,8 @@
 """Population screening, columnar: a whole table at once.
 
 ``screen_table(table)`` compiles the same condition trees to polars expressions (vectorised, in
-Rust) and writes the safety policy of ``policy.py`` as column operations. Per row it returns
+Rust) and makes the decisions of ``spinerules.principles`` as column operations (the same
+functions ``assess()`` runs, on polars values: ``columnar_policy``). Per row it returns
 the urgency, the red-flag ids, the STarT Back risk and the recommendation ids, identical to
 ``assess()`` (a differential test over generated populations holds it to that). Bad rows get
 an ``error`` naming the field, the cell and what is allowed, for exactly the rows ``assess()``

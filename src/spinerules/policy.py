@@ -1,9 +1,12 @@
 """From fired checks to an Assessment: the safety principles of clinical.md section 1.
 
-Engines say which checks held; this module decides what that means, identically for every
-engine. It is the one place the principles live, and none of it is open to plugins:
-red flags decide the urgency before any advice is considered (1); serious suspicion limits the
-plan (2); an incomplete screen gives no programme (3); preferences never override a limit (C4).
+Engines say which checks held; ``spinerules.principles`` decides what that means (the same
+decisions the columnar screen makes), and this module writes the Assessment from those
+decisions: findings, watch items, the plan with its doses, STarT Back, the "do not" list, the
+safety-net cards and the trace. Each step is a small function returning its part and its
+trace. None of it is open to plugins: red flags decide the urgency before any advice is
+considered (1); serious suspicion limits the plan (2); an incomplete screen gives no programme
+(3); preferences never override a limit (C4).
 """
 
 from __future__ import annotations
