@@ -51,6 +51,13 @@ def _not_one_of(field: str, value: str, noun: str, known: list[str]) -> InvalidP
     )
 
 
+@lru_cache(maxsize=32)
+def _rule_ids(rule_base: RuleBase) -> tuple[list[str], frozenset[str], list[str], frozenset[str]]:
+    exercises = [a.id for a in rule_base.activities if a.kind == "exercise"]
+    red_flags = [f.id for f in rule_base.red_flags]
+    return exercises, frozenset(exercises), red_flags, frozenset(red_flags)
+
+
 def check_rule_ids(state: PatientState, rule_base: RuleBase) -> None:
     """The id lists a PatientState can only check against a rule base.
 
@@ -58,14 +65,13 @@ def check_rule_ids(state: PatientState, rule_base: RuleBase) -> None:
     ``clinician_cleared_flags`` names red flags of this rule base (section 3): a misspelt id
     silently ignored would leave a flag uncleared, or a clinician believing it cleared.
     """
-    exercises = [a.id for a in rule_base.activities if a.kind == "exercise"]
+    exercises, exercise_ids, red_flags, red_flag_ids = _rule_ids(rule_base)
     for field in ("preferred_activities", "avoid_activities"):
         for value in getattr(state, field):
-            if value not in exercises:
+            if value not in exercise_ids:
                 raise _not_one_of(field, value, "an exercise of the rule base", exercises)
-    red_flags = [f.id for f in rule_base.red_flags]
     for value in state.clinician_cleared_flags:
-        if value not in red_flags:
+        if value not in red_flag_ids:
             raise _not_one_of(
                 "clinician_cleared_flags", value, "a red flag of the rule base", red_flags
             )

@@ -127,6 +127,18 @@ def unanswered_questions(
 
 
 @lru_cache(maxsize=32)
+def _flags_read(rule_base: RuleBase) -> tuple[tuple[str, str], ...]:
+    """(fact key, check key) of the rule outcomes a condition reads: the trace's inputs and the
+    question finder read facts only through conditions, so only these need to be facts."""
+    read = {k for c in rule_base.checks for k in c.condition.keys()}
+    read |= set(safety_net.KEEP_MOVING_WHEN.keys())
+    read |= set(axspa.ask_first_back_pain_age(rule_base.thresholds).keys())
+    return tuple(
+        (FLAG_PREFIX + c.key, c.key) for c in rule_base.checks if FLAG_PREFIX + c.key in read
+    )
+
+
+@lru_cache(maxsize=32)
 def _decider(rule_base: RuleBase) -> RowDecider:
     return compile_decisions(rule_base)
 
@@ -158,8 +170,8 @@ def build_assessment(
     """The principles of clinical.md section 1, applied in order; each step returns its part of
     the Assessment and its trace, and the Assessment is their sum."""
     known = dict(facts)
-    for check in rule_base.checks:
-        known[FLAG_PREFIX + check.key] = check.key in fired
+    for fact, key in _flags_read(rule_base):
+        known[fact] = key in fired
     d = decisions_for(state, rule_base, fired, known)
     urgency = _URGENCY[d.urgency]
     screen_complete = bool(d.complete)

@@ -125,12 +125,12 @@ class Decisions(Generic[V]):
     tier: Mapping[str, V]  # red flag id -> rank of its highest tier that held (0: none)
     status: Mapping[str, V]  # red flag id -> FlagStatus
     listed: Mapping[str, V]  # red flag id -> listed (status LISTED)
-    flag_order: Mapping[str, V]  # red flag id -> sort key (most urgent first)
+    flag_order: Mapping[str, V]  # red flag id -> sort key, most urgent first (None: not listed)
     urgency: V  # Urgency rank
     complete: V  # every core safety question answered
     plan: V  # index into PLAN_LIMITS, or NO_LIMIT
     recommended: Mapping[str, V]  # activity id -> recommended
-    order: Mapping[str, V]  # activity id -> sort key (preferences, then grade)
+    order: Mapping[str, V]  # activity id -> sort key (None: not recommended)
 
 
 def flag_tier(alg: Algebra[V], flag: RedFlag, held: Callable[[str], V]) -> V:
@@ -243,7 +243,17 @@ def decide(
     # Most urgent first, then in registration order: (EMERGENCY - tier) * count + n.
     top = alg.const(Urgency.EMERGENCY.rank)
     flag_order = {
-        f.id: alg.plus([alg.const(n), alg.scale(alg.plus([top, alg.scale(tier[f.id], -1)]), count)])
+        f.id: alg.choose(
+            [
+                (
+                    listed[f.id],
+                    alg.plus(
+                        [alg.const(n), alg.scale(alg.plus([top, alg.scale(tier[f.id], -1)]), count)]
+                    ),
+                )
+            ],
+            alg.const(None),
+        )
         for n, f in enumerate(flags)
     }
     urgency_rank = alg.bind(
@@ -258,8 +268,12 @@ def decide(
         )
         for a in rule_base.activities
     }
+    # Keys only where they are read (a recommended activity, a listed flag): the generated
+    # Python then skips them for the rest.
     order = {
-        a.id: order_key(alg, rule_base, a, n, held, person)
+        a.id: alg.choose(
+            [(chosen[a.id], order_key(alg, rule_base, a, n, held, person))], alg.const(None)
+        )
         for n, a in enumerate(rule_base.activities)
     }
     return Decisions(tier, status, listed, flag_order, urgency_rank, complete, step, chosen, order)

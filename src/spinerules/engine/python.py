@@ -11,11 +11,14 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..conditions import FLAG_PREFIX
 from ..rules import RuleBase
 from .base import Fired, publish_flags
 from .codegen import compile_checks
 
 _Stratum = Callable[[dict[str, Any]], list[str]]
+#: Per stratum, the (fact key, check key) of its outcomes that some condition reads.
+_Published = tuple[tuple[str, str], ...]
 
 
 def reference_evaluate(rule_base: RuleBase, facts: Mapping[str, Any]) -> Fired:
@@ -39,15 +42,26 @@ class PythonEngine:
     name = "python"
 
     def __init__(self) -> None:
-        self._programs: dict[str, tuple[_Stratum, ...]] = {}
+        self._programs: dict[str, tuple[tuple[_Stratum, _Published], ...]] = {}
         self._lock = threading.Lock()
 
-    def program(self, rule_base: RuleBase) -> tuple[_Stratum, ...]:
+    def program(self, rule_base: RuleBase) -> tuple[tuple[_Stratum, _Published], ...]:
+        """Each stratum's compiled checks, and the outcomes later strata read (only those are
+        published: with 1,000 plugin activities, publishing every outcome cost more than
+        evaluating them)."""
         found = self._programs.get(rule_base.hash)
         if found is None:
             with self._lock:
+                read = {k for c in rule_base.checks for k in c.condition.keys()}
                 found = tuple(
-                    compile_checks([(c.key, c.condition) for c in stratum])
+                    (
+                        compile_checks([(c.key, c.condition) for c in stratum]),
+                        tuple(
+                            (FLAG_PREFIX + c.key, c.key)
+                            for c in stratum
+                            if FLAG_PREFIX + c.key in read
+                        ),
+                    )
                     for stratum in rule_base.strata
                 )
                 self._programs[rule_base.hash] = found
@@ -59,8 +73,9 @@ class PythonEngine:
         known = dict(facts)
         fired: Fired = {}
         conditions = rule_base.conditions
-        for run, stratum in zip(self.program(rule_base), rule_base.strata, strict=True):
+        for run, published in self.program(rule_base):
             for key in run(known):
                 fired[key] = conditions[key].inputs(known)
-            publish_flags(known, stratum, fired)
+            for fact, key in published:
+                known[fact] = key in fired
         return fired
