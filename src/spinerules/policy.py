@@ -463,6 +463,18 @@ def _changed(thresholds: Thresholds) -> tuple[tuple[str, int | float], ...]:
     )
 
 
+@lru_cache(maxsize=32)
+def _activity_index(rule_base: RuleBase) -> Mapping[str, tuple[int, Activity]]:
+    return {a.id: (n, a) for n, a in enumerate(rule_base.activities)}
+
+
+def _eligible(rule_base: RuleBase, fired: Fired) -> list[Activity]:
+    """The activities whose eligibility held, in registration order, found from what fired
+    (a few dozen keys) rather than by walking every activity (1,000 with a large plugin)."""
+    index = _activity_index(rule_base)
+    return [a for _, a in sorted(index[k] for k in fired if k in index)]
+
+
 def _recommend(
     state: PatientState,
     rule_base: RuleBase,
@@ -475,9 +487,7 @@ def _recommend(
     trace: list[TraceEntry] = []
     chosen: list[tuple[int, dict[str, Any]]] = []
     limited = d.plan == LIMITED
-    for activity in rule_base.activities:
-        if activity.id not in fired:
-            continue
+    for activity in _eligible(rule_base, fired):
         inputs = _pairs(fired[activity.id], known)
         trace.append(
             TraceEntry(
