@@ -21,9 +21,12 @@ import attrs
 
 __all__ = [
     "SYSTEMS",
+    "SYSTEM_OIDS",
     "USES",
     "CodeRow",
+    "canonical_system",
     "code_problem",
+    "dotted_icd10",
     "loinc_check_ok",
     "lookup",
     "rows",
@@ -41,6 +44,19 @@ SYSTEMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 _KEY_BY_URI = {uri: key for key, uris in SYSTEMS.items() for uri in uris}
+#: The HL7 OIDs of the same systems (FHIR R4 terminologies-systems.html lists each system's
+#: OID): records converted from CDA or v2 often carry ``urn:oid:`` instead of the URI, and a
+#: coding the reader does not recognise answers nothing, silently. Each maps to the URI it
+#: stands for, and the reader says it read it so.
+SYSTEM_OIDS: Mapping[str, str] = MappingProxyType(
+    {
+        "urn:oid:2.16.840.1.113883.6.96": "http://snomed.info/sct",
+        "urn:oid:2.16.840.1.113883.6.1": "http://loinc.org",
+        "urn:oid:2.16.840.1.113883.6.3": "http://hl7.org/fhir/sid/icd-10",
+        "urn:oid:2.16.840.1.113883.6.90": "http://hl7.org/fhir/sid/icd-10-cm",
+        "urn:oid:2.16.840.1.113883.6.73": "http://www.whocc.no/atc",
+    }
+)
 #: Systems whose table codes are prefixes ("E11" matches "E11.9").
 PREFIX_SYSTEMS = frozenset({"icd10", "atc"})
 USES = frozenset(
@@ -96,6 +112,21 @@ def _norm(system: str, code: str) -> str:
 def system_key(uri: object) -> str | None:
     """The table's key for a system URI (``sct``, ``loinc``, ``icd10``, ``atc``), or None."""
     return _KEY_BY_URI.get(uri) if isinstance(uri, str) else None
+
+
+def canonical_system(uri: object) -> str | None:
+    """The canonical URI a non-canonical spelling of a known system stands for (an HL7 OID,
+    ``https``, a trailing slash, other letter case, surrounding spaces), or None when ``uri`` is
+    canonical already or names no system of the table. The caller reports the spelling."""
+    if not isinstance(uri, str) or uri in _KEY_BY_URI:
+        return None
+    plain = uri.strip()
+    if plain.lower() in SYSTEM_OIDS:
+        return SYSTEM_OIDS[plain.lower()]
+    plain = plain.rstrip("/").lower()
+    if plain.startswith("https://"):
+        plain = "http://" + plain.removeprefix("https://")
+    return next((known for known in _KEY_BY_URI if known.lower() == plain), None)
 
 
 def _prefixes(code: str) -> Iterator[str]:
@@ -173,6 +204,20 @@ def loinc_check_ok(code: str) -> bool:
     return (10 - total % 10) % 10 == int(match.group(2))
 
 
+_ICD10_DOTLESS = re.compile(r"([A-Z][0-9][0-9A-Z])([0-9A-Z]{1,4})")
+
+
+def dotted_icd10(code: str) -> str | None:
+    """``R33.9`` for ``R339`` or `` r33.9 ``: an ICD-10 code as claims and many exports write
+    it (no dot, spaces, lower case), or None when ``code`` is already written as the table
+    writes it or is no ICD-10 code at all. Read as written, ``R339`` matched no prefix and a
+    coded urinary retention answered nothing."""
+    plain = code.strip().upper()
+    match = _ICD10_DOTLESS.fullmatch(plain)
+    dotted = f"{match.group(1)}.{match.group(2)}" if match else plain
+    return dotted if dotted != code and _ICD10.fullmatch(dotted) else None
+
+
 def code_problem(system: str, code: str) -> str | None:
     """Why a code is not a well-formed code of its system, or None when it is."""
     if system == "sct":
@@ -211,7 +256,9 @@ def concept_partition_ok(sctid: str) -> bool:
 # --- labels -----------------------------------------------------------------------------
 
 _WORD = re.compile(r"[a-z0-9]+")
-_SEMANTIC_TAG = re.compile(r"\s*\([a-z /]+\)\s*$")
+# Anchored at the end of a right-stripped label: a leading ``\s*`` made ``sub`` quadratic on a
+# long run of spaces (a hostile display took seconds per 20,000 characters).
+_SEMANTIC_TAG = re.compile(r"\([a-z /]+\)$")
 # Words too common in clinical terms to show two labels mean the same thing.
 _COMMON = frozenset(
     {
@@ -236,7 +283,7 @@ _SAME = {
 
 
 def _words(label: str) -> set[str]:
-    label = _SEMANTIC_TAG.sub("", label.lower())
+    label = _SEMANTIC_TAG.sub("", label.lower().rstrip())
     return {_SAME.get(w, w) for w in _WORD.findall(label) if w not in _COMMON}
 
 

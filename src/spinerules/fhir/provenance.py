@@ -129,3 +129,16 @@ class Collector:
 
     def issue(self, severity: str, path: str, message: str, field: str | None = None) -> None:
         self.issues.append(Issue(severity, path, message, field))
+
+    def stale(self, field: str, day: dt.date | None) -> str | None:
+        """None when a record of ``day`` is recent enough to answer ``field`` (its window
+        before the reference date, if it has one), else the note why not."""
+        days = self.windows.get(field)
+        if days is None:
+            return None
+        if day is None:
+            return f"no usable date, and {field} needs a record from the last {days} days"
+        age = (self.reference_date - day).days
+        if age > days:
+            return f"{age} days before the reference date; {field} needs the last {days} days"
+        return None

@@ -21,9 +21,11 @@ from ..patient import PatientState, StartBackAnswers
 from ..principles import CORE_SAFETY_QUESTIONS
 from .primitives import parse_date, read_number
 from .provenance import Collector, Evidence, Source
+from .records import subject_ok
 
 __all__ = [
     "ASKED_OF_URL",
+    "CLINICIAN_ONLY",
     "CORE_URL",
     "QUESTIONNAIRE_URL",
     "answer_system",
@@ -39,6 +41,12 @@ CORE_URL = f"{BASE}/StructureDefinition/core-safety-question"
 _MIN = "http://hl7.org/fhir/StructureDefinition/minValue"
 _MAX = "http://hl7.org/fhir/StructureDefinition/maxValue"
 _STARTBACK = "startback"
+#: Answers read only from a response whose ``author`` is a Practitioner or PractitionerRole:
+#: a clearance turns a ``soon`` red flag into a watch item and lifts the plan limit
+#: (clinical.md section 3), so a person's own form must not carry one. The other clinician
+#: findings (``pulsatile_abdominal_mass``, ``hla_b27``) are read from anyone: their "yes" only
+#: adds, and their "no" satisfies no rule that unknown would not.
+CLINICIAN_ONLY = frozenset({"clinician_cleared_flags"})
 
 
 def answer_system(field: str) -> str:
@@ -149,9 +157,11 @@ def questionnaire_response(
     subject: str | None = None,
     authored: str | None = None,
     status: str = "completed",
+    author: str | None = None,
 ) -> dict[str, Any]:
     """A state as a QuestionnaireResponse to ``questionnaire()``: answered fields only (an
-    unanswered question has no answer, never a "no")."""
+    unanswered question has no answer, never a "no"). ``author`` (``Practitioner/...``) is
+    needed for ``clinician_cleared_flags`` to be read back (``CLINICIAN_ONLY``)."""
     items: list[dict[str, Any]] = []
     for name in _order():
         spec = FIELDS[name]
@@ -181,6 +191,8 @@ def questionnaire_response(
         response["subject"] = {"reference": subject}
     if authored is not None:
         response["authored"] = authored
+    if author is not None:
+        response["author"] = {"reference": author}
     return response
 
 
@@ -307,6 +319,8 @@ def extract(c: Collector, response: Mapping[str, Any], path: str, ref: str | Non
             f"{path}.status",
             f"status {str(status)[:20]!r}: the answers given so far are read",
         )
+    if not subject_ok(c, response, path, "this QuestionnaireResponse"):
+        return  # another person's answers, however complete, are not this person's
     url = response.get("questionnaire")
     if url is not None and str(url).split("|")[0] != QUESTIONNAIRE_URL:
         c.issue(
@@ -314,6 +328,12 @@ def extract(c: Collector, response: Mapping[str, Any], path: str, ref: str | Non
             f"{path}.questionnaire",
             f"answers to {str(url)[:80]!r}, not {QUESTIONNAIRE_URL}: only linkIds that are spinerules field ids are read",
         )
+
+    author = response.get("author")
+    author_ref = author.get("reference") if isinstance(author, Mapping) else None
+    by_clinician = isinstance(author_ref, str) and any(
+        part in ("Practitioner", "PractitionerRole") for part in author_ref.split("/")[-2:-1]
+    )
 
     def source(element: str) -> Source:
         return Source(
@@ -340,7 +360,29 @@ def extract(c: Collector, response: Mapping[str, Any], path: str, ref: str | Non
                 continue
             elif isinstance(link, str) and link in FIELDS:
                 ok, value = _read_item(c, item, here, link, FIELDS[link])
-                if ok:
+                if ok and link in CLINICIAN_ONLY and not by_clinician:
+                    c.issue(
+                        "warning",
+                        f"{here}.answer",
+                        f"{link} is entered by a clinician only, and this response's author is "
+                        "not a Practitioner: not used (the red flags stay listed)",
+                        link,
+                    )
+                    ok = False
+                why = c.stale(link, authored) if authored is not None else None
+                if ok and why is not None:  # an old answer about now, yes or no, is not one
+                    c.add(
+                        Evidence(link, None, source(f"{el}.answer"), "stale", why, authored, True)
+                    )
+                    if value is True:
+                        c.issue(
+                            "warning",
+                            f"{here}.answer",
+                            f"{link}: answered yes, but {why}: not used as an answer about now; "
+                            "ask the person",
+                            link,
+                        )
+                elif ok:
                     c.add(
                         Evidence(
                             link,
@@ -362,6 +404,11 @@ def extract(c: Collector, response: Mapping[str, Any], path: str, ref: str | Non
                         f"{str(link)[:60]!r} is not a spinerules field{hint}; not read",
                     )
             walk(item.get("item"), f"{here}.item", f"{el}.item")
+            # R4 lets questions nest under an answer (QuestionnaireResponse.item.answer.item)
+            answers = item.get("answer")
+            for ai, answer in enumerate(answers if isinstance(answers, list) else ()):
+                if isinstance(answer, Mapping) and "item" in answer:
+                    walk(answer["item"], f"{here}.answer[{ai}].item", f"{el}.answer[{ai}].item")
 
     def _startback(item: Mapping[str, Any], where: str, element: str) -> None:
         found: dict[str, object] = {}

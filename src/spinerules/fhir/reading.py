@@ -32,7 +32,7 @@ from ..fields import FIELDS
 from ..jsonio import quote
 from ..patient import PatientState
 from . import questionnaire, records
-from .provenance import Collector, Evidence, FieldProvenance, Issue
+from .provenance import SEVERITIES, Collector, Evidence, FieldProvenance, Issue
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -355,7 +355,20 @@ def read(
         _read_one(c, kind, resource, kind, records.reference_of(None, resource))
     by_field: dict[str, list[Evidence]] = {}
     for e in c.evidence:
-        if e.day is not None and e.day > day and e.status == "used":
+        if (
+            e.day is not None
+            and e.day > day
+            and e.status in ("used", "refuted")
+            and e.value is not None
+        ):
+            if e.value is True:  # a dropped "yes" is said, not only kept in the provenance
+                c.issue(
+                    "warning",
+                    e.source.path,
+                    f"says yes to {e.field}, but is dated {e.day.isoformat()}, after the "
+                    f"reference date {day.isoformat()}: not used; ask the person",
+                    e.field,
+                )
             e = attrs.evolve(
                 e,
                 status="stale",
@@ -372,6 +385,9 @@ def read(
         if value is not None:
             values[field] = value
     state = _build(values, issues)
+    # errors, then warnings, then notes (stable): a reader that shows the first few, as the
+    # CLI does, shows a clinician alert before a note about how a code was spelt
+    issues.sort(key=lambda i: SEVERITIES.index(i.severity))
     if state is not None:  # what the state holds, derived values included
         values = {k: v for k, v in values.items() if k in state.to_dict()}
     return Reading(

@@ -2,7 +2,8 @@
 
 One function per resource type (Patient, Condition, Observation, MedicationStatement) turns a
 plain-JSON resource into ``Evidence`` for the fields its codes answer (``codes.tsv``), with the
-status rules of docs/fhir.md: entered-in-error is ignored, refuted is an explicit "no",
+status rules of docs/fhir.md: entered-in-error is ignored, refuted is an explicit "no" when
+the code means the whole field (``_REFUTES_FIELD``),
 inactive records answer only "ever had" fields, unconfirmed ones answer nothing, and a record
 older than the field's window is stale. Nothing here decides between records: that is
 ``reading.resolve``. Every problem becomes an issue at its element path.
@@ -20,8 +21,35 @@ from .codes import CodeRow
 from .primitives import ID, age_on, parse_date, read_number
 from .provenance import Collector, Evidence, Source
 
-__all__ = ["EXTRACTORS", "coded_rows", "reference_of", "round_half_up"]
+__all__ = ["EXTRACTORS", "coded_rows", "reference_of", "round_half_up", "subject_ok"]
 
+#: The codes whose refutation is an explicit "no" to their field: each means the whole field.
+#: A refuted narrower code rules out that kind only (refuted HIV infection is not "not
+#: immunosuppressed", refuted type 2 diabetes is not "no diabetes", refuted normal pregnancy is
+#: not "not pregnant", a refuted C50.9 is not "never had any cancer"), so it answers nothing.
+#: ICD-10 codes match exactly here, not by prefix: a subcode is narrower than its category.
+#: A code not listed is not a "no": a row added to codes.tsv answers "no" only once added here.
+_REFUTES_FIELD = frozenset(
+    {
+        ("sct", "267064002"),  # Retention of urine: urinary_retention
+        ("sct", "72042002"),  # Incontinence of feces: faecal_incontinence
+        ("sct", "386661006"),  # Fever: fever
+        ("sct", "266987004"),  # History of malignant neoplasm: history_of_cancer
+        ("sct", "363346000"),  # Malignant neoplastic disease: history_of_cancer
+        ("sct", "448765001"),  # Unintentional weight loss: unexplained_weight_loss
+        ("sct", "228388006"),  # Intravenous drug user: iv_drug_use
+        ("sct", "370388006"),  # Patient immunocompromised: immunosuppressed
+        ("sct", "64859006"),  # Osteoporosis: osteoporosis
+        ("sct", "73211009"),  # Diabetes mellitus: diabetes
+        ("sct", "38341003"),  # Hypertensive disorder: hypertension
+        ("sct", "13645005"),  # Chronic obstructive lung disease: copd
+        ("sct", "77386006"),  # Pregnant: pregnant
+        ("icd10", "R33"),  # Retention of urine
+        ("icd10", "R15"),  # Faecal incontinence
+        ("icd10", "R63.4"),  # Abnormal weight loss
+        ("icd10", "Z85"),  # Personal history of malignant neoplasm
+    }
+)
 _ACTIVE = frozenset({"active", "recurrence", "relapse"})
 _INACTIVE = frozenset({"inactive", "remission", "resolved"})
 _UNCONFIRMED = frozenset({"provisional", "differential", "unconfirmed"})
@@ -66,10 +94,31 @@ def coded_rows(
         where = f"{path}.coding[{index}]"
         system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
         key = codes.system_key(system)
+        # Another spelling of a known system or code is read as the canonical one, and said
+        # (only for a coding the table knows: a whole CDA-converted record must not bury the
+        # warnings that matter under one note per coding).
+        respelt: list[tuple[str, str]] = []
+        canonical = codes.canonical_system(system)
+        if canonical is not None:
+            respelt.append(
+                (
+                    f"{where}.system",
+                    f"{str(system)[:80]!r} is not the canonical URI; read as {canonical}",
+                )
+            )
+            system, key = canonical, codes.system_key(canonical)
         if key is None or not isinstance(code, str):
             if key is not None:
                 c.issue("warning", f"{where}.code", f"a {key} coding without a code string")
             continue
+        if key == "icd10" and (dotted := codes.dotted_icd10(code)) is not None:
+            respelt.append(
+                (
+                    f"{where}.code",
+                    f"ICD-10 code {code[:20]!r} read as {dotted} (the dotted, upper-case form)",
+                )
+            )
+            code = dotted
         problem = codes.code_problem(key, code)
         if problem is not None:
             c.issue("warning", f"{where}.code", f"{problem} (system {system}); not used")
@@ -77,6 +126,8 @@ def coded_rows(
         rows = codes.lookup(key, code)
         if not rows or any(r.use == "exclude" for r in rows):
             continue  # unknown, or the longest prefix says "not this field" (C44 under C)
+        for at, note in respelt:
+            c.issue("information", at, note)
         row = rows[0]
         exact = row.code.upper() == code.strip().upper()  # a subcode's label names the subcode
         if exact and isinstance(display, str) and codes.label_contradicts(row, display):
@@ -92,6 +143,20 @@ def coded_rows(
             rows = tuple(r for r in rows if r.use in uses)
         found.extend((r, where, f"{system}|{code}") for r in rows)
     return found
+
+
+def _text_only(c: Collector, concept: object, path: str, kind: str) -> None:
+    """A concept with text and no coding answers nothing (free text is not read), but is
+    said: "Cauda equina syndrome" typed as text must reach a clinician, not vanish."""
+    if not isinstance(concept, Mapping) or concept.get("coding"):
+        return
+    text = concept.get("text")
+    if isinstance(text, str) and text.strip():
+        c.issue(
+            "information",
+            f"{path}.text",
+            f"a {kind} with text only ({text[:80]!r}) and no coding is not read; a clinician should read it",
+        )
 
 
 def _status_code(concept: object) -> str | None:
@@ -128,23 +193,37 @@ def _date(
 
 def _window(c: Collector, field: str, day: dt.date | None) -> str | None:
     """None when the record is recent enough for the field, else the note why not."""
-    days = c.windows.get(field)
-    if days is None:
-        return None
-    if day is None:
-        return f"no usable date, and {field} needs a record from the last {days} days"
-    age = (c.reference_date - day).days
-    if age > days:
-        return f"{age} days before the reference date; {field} needs the last {days} days"
-    return None
+    return c.stale(field, day)
 
 
-def _subject_ok(c: Collector, resource: Mapping[str, Any], path: str, kind: str) -> bool:
+def _stale_yes(c: Collector, path: str, field: str, what: str, why: str) -> None:
+    """A "yes" dropped for its date is said as an issue, not only in the provenance: a
+    red-flag finding left unknown must be asked about, and a clinician reading the issues
+    should see that the record holds it."""
+    c.issue(
+        "warning",
+        path,
+        f"{what} says yes to {field}, but {why}: not used as an answer about now; ask the person",
+        field,
+    )
+
+
+def _plain_reference(ref: object) -> object:
+    """``Patient/p1`` for a versioned (``Patient/p1/_history/2``) or absolute
+    (``https://host/fhir/Patient/p1``) reference to it: the same Patient, whose records must
+    not be dropped as someone else's."""
+    if not isinstance(ref, str) or ref.startswith(("urn:", "#")):
+        return ref
+    parts = ref.split("/_history/")[0].rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else ref
+
+
+def subject_ok(c: Collector, resource: Mapping[str, Any], path: str, kind: str) -> bool:
     subject = resource.get("subject")
     ref = subject.get("reference") if isinstance(subject, Mapping) else None
     if not c.patient_refs or ref is None:
         return True
-    if ref in c.patient_refs:
+    if ref in c.patient_refs or _plain_reference(ref) in c.patient_refs:
         return True
     c.issue(
         "warning",
@@ -245,7 +324,9 @@ def condition(c: Collector, resource: Mapping[str, Any], path: str, ref: str | N
         f"{path}.code",
         uses=frozenset({"current", "history", "recent", "episode", "alert"}),
     )
-    if not matches or not _subject_ok(c, resource, path, "this Condition"):
+    if not matches:
+        _text_only(c, resource.get("code"), f"{path}.code", "Condition")
+    if not matches or not subject_ok(c, resource, path, "this Condition"):
         return
     verification = _status_code(resource.get("verificationStatus"))
     clinical = _status_code(resource.get("clinicalStatus"))
@@ -310,16 +391,25 @@ def condition(c: Collector, resource: Mapping[str, Any], path: str, ref: str | N
             _episode(c, resource, path, source, clinical, verification, day)
             continue
         if verification == "refuted":
-            c.add(
-                Evidence(
-                    field,
-                    False,
-                    source,
-                    "refuted",
-                    "verificationStatus refuted: read as an explicit no",
-                    day,
+            if (row.system, code.partition("|")[2].strip().upper()) not in _REFUTES_FIELD:
+                note = (
+                    f"verificationStatus refuted: it rules out {row.display} only, which "
+                    f"is narrower than {field}; not an answer"
                 )
-            )
+                c.add(Evidence(field, None, source, "refuted", note, day))
+            elif row.use == "recent" and (why := _window(c, field, day)) is not None:
+                c.add(Evidence(field, None, source, "stale", f"refuted, but {why}", day))
+            else:
+                c.add(
+                    Evidence(
+                        field,
+                        False,
+                        source,
+                        "refuted",
+                        "verificationStatus refuted: read as an explicit no",
+                        day,
+                    )
+                )
             continue
         active = clinical in _ACTIVE
         if row.use == "history":
@@ -346,6 +436,7 @@ def condition(c: Collector, resource: Mapping[str, Any], path: str, ref: str | N
             )
         elif row.use == "recent" and (why := _window(c, field, day)) is not None:
             c.add(Evidence(field, None, source, "stale", why, day))
+            _stale_yes(c, f"{path}.onset[x]", field, f"an active record of {row.display}", why)
         else:
             c.add(Evidence(field, True, source, "used", f"an active record of {row.display}", day))
 
@@ -415,9 +506,13 @@ def _episode(
 
 def observation(c: Collector, resource: Mapping[str, Any], path: str, ref: str | None) -> None:
     matches = coded_rows(c, resource.get("code"), f"{path}.code")
-    if not matches or not _subject_ok(c, resource, path, "this Observation"):
+    if not matches:
+        _text_only(c, resource.get("code"), f"{path}.code", "Observation")
+    if not matches or not subject_ok(c, resource, path, "this Observation"):
         return
     status = resource.get("status")
+    if not isinstance(status, str):  # a list or an object: no status to trust (and unhashable)
+        status = None
     day, written = _date(
         c,
         resource,
@@ -428,9 +523,13 @@ def observation(c: Collector, resource: Mapping[str, Any], path: str, ref: str |
         "effectivePeriod.start",
         "issued",
     )
-    row, where, code = matches[0]
-    if row.use == "known" or row.field is None:
+    # The first coding that answers a field: a "known" coding first in the list (Body height
+    # beside Body temperature) must not hide the one after it.
+    answering = [m for m in matches if m[0].use != "known" and m[0].field is not None]
+    if not answering:
         return
+    row, where, code = answering[0]
+    assert row.field is not None
     source = _source(
         resource,
         path,
@@ -500,8 +599,11 @@ def _finding(
             row.field,
         )
         return
-    if row.use == "recent" and value and (why := _window(c, field, day)) is not None:
+    if row.use == "recent" and (why := _window(c, field, day)) is not None:
+        # an old "no" is no more an answer about now than an old "yes"
         c.add(Evidence(field, None, source, "stale", why, day))
+        if value:
+            _stale_yes(c, f"{path}.effective[x]", field, f"an Observation of {row.display}", why)
         return
     c.add(
         Evidence(
@@ -700,6 +802,8 @@ def _temperature(
             )
         )
         return
+    if (why := _window(c, "fever", day)) is not None:
+        _stale_yes(c, f"{path}.effective[x]", "fever", f"a temperature of {value:.1f} °C", why)
     _dated(
         c, "fever", True, source, day, f"a measured temperature of {value:.1f} °C (38 °C or more)"
     )
@@ -750,9 +854,11 @@ def medication_statement(
     matches = coded_rows(
         c, concept, f"{path}.medicationCodeableConcept", uses=frozenset({"current"})
     )
-    if not matches or not _subject_ok(c, resource, path, "this MedicationStatement"):
+    if not matches or not subject_ok(c, resource, path, "this MedicationStatement"):
         return
     status = resource.get("status")
+    if not isinstance(status, str):  # a list or an object is no status: nothing is read from it
+        status = None
     start, written = _date(c, resource, path, "effectivePeriod.start", "effectiveDateTime")
     end, _ = _date(c, resource, path, "effectivePeriod.end")
     for row, where, code in matches:
