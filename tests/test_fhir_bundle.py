@@ -45,6 +45,8 @@ def _check(a: spinerules.Assessment, b: dict) -> None:
         assert issue["mitigation"][0]["action"]["text"] == finding.action
     (risk,) = _resources(b, "RiskAssessment")
     assert risk["note"][0]["text"] == a.disclaimer
+    if a.urgency >= spinerules.Urgency.URGENT:  # principle 9: nothing reassuring beside it
+        assert not any(w.advice in n["text"] for n in risk["note"] for w in a.watch)
     assert risk["prediction"][0]["outcome"]["coding"][0]["code"] == a.urgency.value
     (guidance,) = _resources(b, "GuidanceResponse")
     assert guidance["identifier"][0]["value"] == f"{a.ruleset.version}+{a.ruleset.hash}"
@@ -68,6 +70,21 @@ def test_an_emergency_with_many_flags() -> None:
     b = fhir.to_bundle(a, "Patient/p1", when=WHEN)
     _check(a, b)
     assert _resources(b, "CarePlan")[0].get("activity") is None  # no programme at emergency
+
+
+def test_an_urgent_bundle_carries_no_watch_reassurance() -> None:
+    a = _assess(
+        **CORE
+        | {
+            "leg_pain": "one_side",
+            "leg_numbness_or_tingling": "one_side",
+            "leg_weakness": "stable",
+        },
+        leg_weakness_sides="both_sides",
+        neuro_symptoms_course="stable_2_to_12_weeks",
+    )
+    assert a.urgency is spinerules.Urgency.URGENT and a.watch  # the case this test is about
+    _check(a, fhir.to_bundle(a, "Patient/p1", when=WHEN))
 
 
 def test_a_full_plan_with_startback() -> None:
