@@ -47,6 +47,7 @@ def _check(a: spinerules.Assessment, b: dict) -> None:
     assert risk["note"][0]["text"] == a.disclaimer
     if a.urgency >= spinerules.Urgency.URGENT:  # principle 9: nothing reassuring beside it
         assert not any(w.advice in n["text"] for n in risk["note"] for w in a.watch)
+        assert all(any(w.title in n["text"] for n in risk["note"]) for w in a.watch)  # kept
     assert risk["prediction"][0]["outcome"]["coding"][0]["code"] == a.urgency.value
     (guidance,) = _resources(b, "GuidanceResponse")
     assert guidance["identifier"][0]["value"] == f"{a.ruleset.version}+{a.ruleset.hash}"

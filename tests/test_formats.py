@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import spinerules
 import spinerules.hookspecs
-from spinerules import Assessment, cli
+from spinerules import Assessment, Urgency, cli
 from spinerules.api import render
 from spinerules.errors import InvalidPatientState
 from spinerules.formats.view import (
@@ -293,7 +293,9 @@ def _assert_shows_what_matters(a: Assessment, fmt: str, out: str) -> None:
     must += [x for card in a.safety_net for x in (card.title, *card.items)]
     must += [x for f in a.red_flags for x in (f.title, f.action)]
     if fmt in ("json", "fhir"):  # data formats: everything present, none laid out for a person
-        must += [x for w in a.watch for x in (w.title, w.advice)]
+        # The FHIR notes keep a watch item's title but not its reassurance at urgent and above.
+        calm = fmt == "json" or a.urgency < Urgency.URGENT
+        must += [x for w in a.watch for x in ((w.title, w.advice) if calm else (w.title,))]
         must += [q.text for q in a.questions]
         must += [x for r in a.recommendations for x in (r.name, r.dose)]
         missing = [text for text in must if text not in plain]

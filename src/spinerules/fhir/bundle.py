@@ -245,10 +245,12 @@ def _risk_assessment(
     notes = [{"text": a.disclaimer}]
     if a.questions:
         notes.append({"text": "Unanswered questions: " + " ".join(q.text for q in a.questions)})
-    # Principle 9: nothing reassuring beside an emergency, as in the person's formats: at urgent
-    # and above a watch item ("common and rarely serious") is not written as a note.
+    # Principle 9: nothing reassuring beside an emergency. At urgent and above a watch item is
+    # still recorded, by its title, but without its advice ("common and rarely serious").
     if a.urgency < Urgency.URGENT:
         notes += [{"text": f"Worth knowing ({w.id}): {w.title}. {w.advice}"} for w in a.watch]
+    else:
+        notes += [{"text": f"Also noted ({w.id}): {w.title}."} for w in a.watch]
     resource: dict[str, Any] = {
         "resourceType": "RiskAssessment",
         "id": rid,
