@@ -79,6 +79,7 @@ from .durable_compile import (
 )
 
 __all__ = [
+    "LIBRARY_LOCK",
     "MAX_PLUGIN_RULES",
     "PROGRAM_CACHE_SIZE",
     "SEEN",
@@ -88,9 +89,9 @@ __all__ = [
     "preflight",
 ]
 
-#: One lock for the C library, whatever the number of engine instances: it is one library
-#: with one handle table, and it is not thread-safe.
-_LIBRARY_LOCK = threading.RLock()
+#: One lock for the C library, whatever the number of engine instances or of its users (the
+#: course engine too): it is one library with one handle table, and it is not thread-safe.
+LIBRARY_LOCK = threading.RLock()
 #: Compiled rule bases kept (each holds its rulesets in C memory, freed on eviction).
 PROGRAM_CACHE_SIZE = 32
 
@@ -132,7 +133,7 @@ class DurableEngine:
     def __init__(self) -> None:
         # The C extension under durable.engine; imported here: absent on Python 3.13+.
         self._c: Any = importlib.import_module("durable_rules_engine")
-        self._lock = _LIBRARY_LOCK
+        self._lock = LIBRARY_LOCK
         self._programs: dict[str, _Program] = {}
         self._session = itertools.count(1)
         self._sink: list[str] | None = None
