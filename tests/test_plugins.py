@@ -109,8 +109,11 @@ def failures(manager: Plugins) -> set[tuple[str, str]]:
 
 def run_everything() -> spinerules.Assessment:
     """Build the rule base and the format registry (every hook), and assess a CES emergency."""
+    from spinerules.course.registry import course_rule_base
+
     assessment = spinerules.assess(_cauda_equina())
     current_formats()
+    course_rule_base(current_rule_base())  # register_course_rules
     return assessment
 
 
@@ -471,6 +474,10 @@ class RaisesEverywhere:
     @hookimpl
     def register_formats(self, register: Callable[..., None]) -> None:
         raise RuntimeError("format boom")
+
+    @hookimpl
+    def register_course_rules(self, register: Callable[[Any], None]) -> None:
+        raise RuntimeError("course boom")
 
 
 def _activity(activity_id: str, **changes: Any) -> Activity:
@@ -881,7 +888,39 @@ HOOK_TESTS: dict[str, list[str]] = {
         "test_plugin_format_renders_and_is_listed",
         "test_hostile_plugin_is_skipped_and_reported",
     ],
+    # more in tests/test_course_plugins.py
+    "register_course_rules": [
+        "test_plugin_course_rule_joins_the_course_rules",
+        "test_hostile_plugin_is_skipped_and_reported",
+    ],
 }
+
+
+def test_plugin_course_rule_joins_the_course_rules() -> None:
+    from spinerules.course import CourseRule, this
+    from spinerules.course.registry import course_rule_base
+
+    class HighPain:
+        @hookimpl
+        def register_course_rules(self, register: Callable[[Any], None]) -> None:
+            register(
+                CourseRule(
+                    id="local_high_pain",
+                    title="Very high pain",
+                    condition=ge(this("pain"), 9),
+                    effect="review",
+                    tier=Urgency.SOON,
+                    text="Your pain is very high: book a review.",
+                    evidence=(cite("nice_ng59"),),
+                )
+            )
+
+    manager = use_plugins((HighPain(), "high_pain"))
+    try:
+        ids = [r.id for r in course_rule_base(current_rule_base(), plugins=manager).rules]
+        assert ids[-1] == "local_high_pain" and "checkin_pain_worsening" in ids
+    finally:
+        reset_plugins()
 
 
 def test_every_hook_has_a_test() -> None:

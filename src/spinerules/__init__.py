@@ -43,13 +43,21 @@ from .registry import default_rule_base
 from .rules import RuleBase
 from .thresholds import Thresholds
 
+#: Weekly check-ins (``spinerules.course``), loaded when first used.
+_COURSE = ("CheckIn", "CourseResult", "CourseThresholds", "Episode", "WeekResult", "checkin")
+
 
 def __getattr__(name: str) -> object:
-    """``screen_table`` loads polars, an optional dependency, only when first used."""
+    """``screen_table`` loads polars, an optional dependency, only when first used; the
+    check-in API (``spinerules.course``) loads on first use too."""
     if name == "screen_table":
         from .columnar import screen_table
 
         return screen_table
+    if name in _COURSE:
+        from . import course
+
+        return getattr(course, name)
     raise AttributeError(f"module 'spinerules' has no attribute {name!r}")
 
 
@@ -64,9 +72,13 @@ __all__ = [
     "PROFILES",
     "AdviceAgainstItem",
     "Assessment",
+    "CheckIn",
+    "CourseResult",
+    "CourseThresholds",
     "DroppedPlugin",
     "EngineError",
     "EngineUnavailable",
+    "Episode",
     "EvidenceRef",
     "Grade",
     "InvalidPatientState",
@@ -86,9 +98,11 @@ __all__ = [
     "TraceEntry",
     "Urgency",
     "WatchFinding",
+    "WeekResult",
     "__version__",
     "assess",
     "assess_many",
+    "checkin",
     "default_rule_base",
     "durable_available",
     "patient_state_schema",

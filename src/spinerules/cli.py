@@ -1,6 +1,7 @@
 """The ``spinerules`` command line.
 
-``assess`` screens one person; ``plugins``, ``rules``, ``formats`` and ``schema`` describe the
+``assess`` screens one person; ``checkin``, ``course`` and ``export`` follow a person over
+weekly check-ins (a SQLite store); ``plugins``, ``rules``, ``formats`` and ``schema`` describe the
 installation. Bad input exits with status 2 and one line naming the field; no traceback.
 """
 
@@ -85,10 +86,46 @@ def _parser() -> argparse.ArgumentParser:
         "when no address is given; INPUT may be a directory of .parquet parts",
     )
     commands.add_parser("formats", help="list output formats")
+    serve = commands.add_parser(
+        "serve",
+        help="the CDS Hooks service and web questionnaire (pip install 'spinerules[serve]')",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument(
+        "--port", type=int, default=8080, help="port; 0 picks a free one (the URL is printed first)"
+    )
+    serve.add_argument("--db", help="SQLite file for CDS Hooks feedback (default: in memory)")
+    serve.add_argument(
+        "--trust",
+        metavar="FILE",
+        help="JSON: trusted JWT issuers (iss, jku, jwks) and fhir_servers",
+    )
+    serve.add_argument(
+        "--public-url", help="the base URL EHRs call (the JWT aud); default the bound URL"
+    )
+    serve.add_argument("--engine", choices=ENGINE_NAMES, default="auto")
+    serve.add_argument(
+        "--insecure-dev", action="store_true", help="turn JWT verification off (development only)"
+    )
     form = commands.add_parser("questionnaire", help="the published questionnaire of the fields")
     form.add_argument(
         "--format", choices=("fhir",), default="fhir", help="fhir: a FHIR R4 Questionnaire"
     )
+    week = commands.add_parser(
+        "checkin", help="store one weekly check-in and print the week's result"
+    )
+    week.add_argument("checkin", help="a JSON file with the check-in, or '-' for stdin")
+    course = commands.add_parser("course", help="a person's course, re-evaluated from the store")
+    for sub in (week, course):
+        sub.add_argument("--db", default="journeys.sqlite", help="the check-in store (SQLite)")
+        sub.add_argument("--person", required=True, help="the person's pseudonymous id")
+        sub.add_argument("--format", default="text", help="an output format")
+        sub.add_argument("--profile", default="nice", help="guideline profile")
+        sub.add_argument("--engine", choices=ENGINE_NAMES, default="auto")
+        sub.add_argument("--today", metavar="YYYY-MM-DD", help="the day it is (default: today)")
+    dump = commands.add_parser("export", help="every stored check-in (CSV or JSON)")
+    dump.add_argument("--db", default="journeys.sqlite", help="the check-in store (SQLite)")
+    dump.add_argument("--format", choices=("csv", "json"), default="csv")
     schema = commands.add_parser("schema", help="the patient-state JSON Schema")
     schema.add_argument(
         "--output", action="store_true", help="the Assessment (output) JSON Schema instead"
@@ -143,6 +180,42 @@ def _assess(args: argparse.Namespace) -> None:
             options.update(patient_ref=reading.patient_ref, reading=reading)
     assessment = assess(data, profile=args.profile, engine=args.engine)
     text = render(assessment, args.format, **options)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _course(args: argparse.Namespace) -> None:
+    """``checkin``, ``course`` and ``export`` (spinerules.course); the store is opened only
+    after the arguments and the check-in are valid, so bad input writes nothing."""
+    from . import course
+    from .course import model
+
+    if args.command == "export":
+        if not os.path.exists(args.db):
+            raise InvalidPatientState(f"--db: {jsonio.quote(args.db, 160)} does not exist")
+        sys.stdout.write(course.export(args.db, args.format))
+        return
+    formats = current_formats()
+    if args.format not in formats:
+        raise InvalidPatientState(
+            f"--format: {args.format!r} is not a format; expected one of {', '.join(sorted(formats))}"
+        )
+    today = None if args.today is None else model.parse_date(args.today, "--today")
+    model.check_person(args.person)
+    options: dict[str, Any] = {"color": sys.stdout.isatty()} if args.format == "text" else {}
+    if args.command == "checkin":
+        data = _load(args.checkin)
+        item = course.CheckIn.from_dict(data, today=today or dt.date.today())
+        week = course.checkin(
+            args.db, args.person, item, engine=args.engine, profile=args.profile, today=today
+        )
+        text = course.render_week(week, args.format, **options)
+    else:
+        if not os.path.exists(args.db):
+            raise InvalidPatientState(f"--db: {jsonio.quote(args.db, 160)} does not exist")
+        result = course.course(
+            args.db, args.person, engine=args.engine, profile=args.profile, today=today
+        )
+        text = course.render_course(result, args.format, **options)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -228,6 +301,29 @@ def _screen(args: argparse.Namespace) -> None:
     print(f"results: {args.output}")
 
 
+def _serve(args: argparse.Namespace) -> None:
+    if not 0 <= args.port <= 65535:
+        raise InvalidPatientState(f"--port: {args.port} is not allowed; expected 0..65535")
+    try:
+        from .serve import load_trust
+        from .serve.run import serve
+    except ImportError as error:
+        raise InvalidPatientState(
+            f"serve needs its extra: pip install 'spinerules[serve]' ({error})"
+        ) from error
+    trusted, servers = load_trust(args.trust) if args.trust else ((), ())
+    serve(
+        args.host,
+        args.port,
+        db=args.db,
+        insecure_dev=args.insecure_dev,
+        trusted=trusted,
+        fhir_servers=servers,
+        public_url=args.public_url,
+        engine=args.engine,
+    )
+
+
 def _plugins() -> None:
     plugins = get_plugins()
     current_rule_base()  # building records what each plugin contributed
@@ -281,6 +377,10 @@ def _run(args: argparse.Namespace) -> None:
                 f"--family: {args.family!r} is not a family; expected one of {', '.join(sorted(families))}"
             )
         sys.stdout.write(catalogue_markdown(rb, args.family))
+    elif args.command == "serve":
+        _serve(args)
+    elif args.command in ("checkin", "course", "export"):
+        _course(args)
     elif args.command == "formats":
         for fmt in current_formats().values():
             print(f"{fmt.name}\t{fmt.media_type}\t{fmt.plugin}\t{fmt.description}")
@@ -369,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if isinstance(sys.stdout, _Stdout):
             sys.stdout = raw
-    if args.command in ("assess", "screen"):
+    if args.command in ("assess", "screen", "checkin", "course"):
         _warn_dropped_plugins()
     return status
 

@@ -104,3 +104,30 @@ def register_formats(register: Callable[..., None]) -> None:
     :param register: call ``register(name, render, media_type=..., description=...)`` where
         ``render(assessment, **options) -> str``; ``name`` must be new and non-empty.
     """
+
+
+@hookspec
+def register_course_rules(
+    register: Callable[[Any], None],
+    thresholds: Thresholds,
+    course_thresholds: Any,
+    red_flags: tuple[str, ...],
+) -> None:
+    """Register course rules: what a sequence of weekly check-ins adds (clinical.md section 12).
+
+    Called once per course rule base, that is per rule base and set of course thresholds, the
+    first time a check-in is evaluated with them. A course rule reads the course facts of
+    ``spinerules.course.sequence`` (``this("pain")``, ``previous("pain")``,
+    ``baseline("pain")``, ``in_a_row(2, ...)``, ``record("days_since_last")``) and only adds:
+    a ``review`` raises the week's urgency to its tier, never lowers it; a rule cannot hide,
+    replace or reword a red flag of the check-in's own assessment, which always comes first.
+    A course rule whose id is taken, that reads an unknown fact or cites unknown evidence drops
+    the plugin's course rules (reported like any plugin failure).
+
+    :param register: call ``register(item)`` with a :class:`spinerules.course.CourseRule` or a
+        :class:`spinerules.rules.Evidence` (new evidence it cites).
+    :param thresholds: the rule base's cut-offs (a private copy).
+    :param course_thresholds: the :class:`spinerules.course.CourseThresholds` in force; use
+        them instead of literal numbers.
+    :param red_flags: the ids of every red flag of the rule base (for ``this("rf.<id>")``).
+    """

@@ -44,6 +44,7 @@ DEFAULT_PLUGINS = (
     "spinerules.default_plugins.advice_against",
     "spinerules.default_plugins.formats",
     "spinerules.default_plugins.fhir_format",
+    "spinerules.default_plugins.course",
 )
 BUILTIN = "spinerules"  # the name built-in contributions are attributed to
 

@@ -354,6 +354,28 @@ class Exclusion:
     reason: str = attrs.field(validator=_text())
 
 
+def _ladder(instance: Any, attribute: Any, value: Any) -> None:
+    """Each step is ``(text, sessions_per_week, minutes or None)``: a non-empty text, a whole
+    number of sessions 1..50 and whole minutes 1..600 (the values check-ins compare with)."""
+    if isinstance(value, str):
+        raise RuleBaseError(f"{_where(instance, attribute)} is a plain string; expected steps")
+    for n, step in enumerate(value):
+        ok = (
+            type(step) is tuple
+            and len(step) == 3
+            and isinstance(step[0], str)
+            and bool(step[0].strip())
+            and type(step[1]) is int
+            and 1 <= step[1] <= 50
+            and (step[2] is None or (type(step[2]) is int and 1 <= step[2] <= 600))
+        )
+        if not ok:
+            raise RuleBaseError(
+                f"{_where(instance, attribute)} step {n + 1} is {_short(step)}; expected "
+                "(text, sessions_per_week 1..50, minutes 1..600 or None)"
+            )
+
+
 @attrs.frozen(cache_hash=True)
 class Activity:
     """A recommendation: when it applies, how much, how to progress, and why we believe in it.
@@ -391,6 +413,15 @@ class Activity:
     dose_instead: tuple[ConditionalText, ...] = attrs.field(
         default=(), converter=_texts, validator=_TEXTS
     )
+    #: The dose ladder for weekly check-ins (clinical.md section 12): ordered steps, each a
+    #: plain tuple ``(text, sessions_per_week, minutes or None)`` (plain values, so a plugin's
+    #: ladder passes the registry's plain-value check); empty: the dose is the single step.
+    ladder: tuple[tuple[str, int, int | None], ...] = attrs.field(
+        default=(), converter=_tuple, validator=_ladder
+    )
+    #: The patient field whose answer picks the starting step: the largest step whose minutes
+    #: are not above it (``can_walk_minutes`` for walking); None: start at the first step.
+    ladder_fit: str | None = attrs.field(default=None, validator=_text(optional=True))
 
     def dose_for(self, fired: Container[str]) -> str:
         """The dose this person is given: the first replacement that holds, else ``dose``."""

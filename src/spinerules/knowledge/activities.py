@@ -76,6 +76,12 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Walking is simple exercise that helps long-lasting back pain about as much as special strength work.",
             dose="Start with the time you can walk comfortably.",
             progression="Add 5 minutes a week, up to 30 minutes on 5 days a week.",
+            # Section 12: 10 to 30 minutes on 5 days a week; start at the largest step not
+            # above what the person can walk comfortably.
+            ladder=tuple(
+                (f"Walk {m} minutes on 5 days a week.", 5, m) for m in (10, 15, 20, 25, 30)
+            ),
+            ladder_fit="can_walk_minutes",
             evidence=(
                 cite("shnayderman2013", G.LOW),
                 cite("belavy2017", G.VERY_LOW),
@@ -90,6 +96,15 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="You already run and your pain is moderate or less; running is associated with healthier discs in healthy adults.",
             dose="Keep running at a conversational pace.",
             progression="Cut distance rather than stop when the pain flares; build back gradually.",
+            ladder=(
+                (
+                    "Run 2 times a week at a conversational pace, a shorter distance than usual.",
+                    2,
+                    None,
+                ),
+                ("Run 2 times a week at a conversational pace, your usual distance.", 2, None),
+                ("Run 3 times a week at a conversational pace, your usual distance.", 3, None),
+            ),
             exclusions=(
                 Exclusion(
                     "fracture_flag",
@@ -122,6 +137,11 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain has lasted 4 weeks or more; motor-control exercise helps in the short term.",
             dose="Motor-control or core exercises 2–3 times a week, 20–30 minutes, for 8–12 weeks.",
             progression="Make it harder as your control gets better; a physiotherapist can guide you.",
+            ladder=(
+                ("Core exercises 2 times a week, 20 minutes.", 2, 20),
+                ("Core exercises 3 times a week, 20 minutes.", 3, 20),
+                ("Core exercises 3 times a week, 30 minutes.", 3, 30),
+            ),
             cautions=(
                 ConditionalText("Pregnancy: use a programme adapted for pregnancy.", pregnant),
                 ConditionalText(
@@ -144,6 +164,19 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain is long-standing and your BMI is 30 or more; whole-body strength work with walking helped in small trials.",
             dose="Whole-body strength training twice a week, 50 minutes, for 12 weeks, plus walking.",
             progression="Increase loads gradually every 1–2 weeks.",
+            ladder=(
+                ("Strength training 2 times a week, 50 minutes, light loads, plus walking.", 2, 50),
+                (
+                    "Strength training 2 times a week, 50 minutes, moderate loads, plus walking.",
+                    2,
+                    50,
+                ),
+                (
+                    "Strength training 2 times a week, 50 minutes, heavier loads, plus walking.",
+                    2,
+                    50,
+                ),
+            ),
             evidence=(
                 cite("lee_kang2016", G.VERY_LOW),
                 cite("vincent2014", G.LOW),
@@ -160,6 +193,11 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain is long-standing; yoga helped as much as physiotherapy in a large trial.",
             dose="One class a week for 12 weeks, plus short home practice.",
             progression="Build home practice towards most days.",
+            ladder=(
+                ("One yoga class a week and 1 short home practice.", 2, None),
+                ("One yoga class a week and 3 short home practices.", 4, None),
+                ("One yoga class a week and 5 short home practices.", 6, None),
+            ),
             cautions=(
                 ConditionalText(
                     "Osteoporosis: avoid end-range or loaded forward bending and twisting.",
@@ -184,6 +222,11 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="Your pain is long-standing; tai chi reduces pain and also trains balance.",
             dose="2 sessions a week for at least 10 weeks.",
             progression="Continue as a regular practice.",
+            ladder=(
+                ("Tai chi 2 times a week, 30 minutes.", 2, 30),
+                ("Tai chi 2 times a week, 45 minutes.", 2, 45),
+                ("Tai chi 2 times a week, 60 minutes.", 2, 60),
+            ),
             rank_up=any_of(
                 ge("age", t.tai_chi_rank_up_age, "tai_chi_rank_up_age"), yes("balance_problems")
             ),
@@ -196,6 +239,11 @@ def activities(t: Thresholds) -> list[Activity]:
             reason="NICE recommends a group exercise programme for an episode or flare-up of back pain.",
             dose=f"A supervised group programme (biomechanical, aerobic, mind-body or mixed), about {t.group_exercise_sessions} sessions.",
             progression="Carry the exercises on at home after the programme.",
+            ladder=(
+                ("Go to 1 group session a week.", 1, None),
+                ("Go to 1 group session a week and do the exercises once at home.", 2, None),
+                ("Go to 1 group session a week and do the exercises twice at home.", 3, None),
+            ),
             evidence=(cite("nice_ng59", G.GUIDELINE),),
         ),
         Activity(
