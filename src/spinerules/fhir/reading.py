@@ -389,7 +389,8 @@ def read(
     # CLI does, shows a clinician alert before a note about how a code was spelt
     issues.sort(key=lambda i: SEVERITIES.index(i.severity))
     if state is not None:  # what the state holds, derived values included
-        values = {k: v for k, v in values.items() if k in state.to_dict()}
+        held = state.to_dict()  # once: it was built per field, most of a read's time
+        values = {k: v for k, v in values.items() if k in held}
     return Reading(
         state=state,
         values=MappingProxyType(values),
