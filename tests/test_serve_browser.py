@@ -4,7 +4,8 @@ installed by .ci/run), driven by Selenium against ``spinerules serve`` on 127.0.
 A person with cauda equina symptoms fills the form by keyboard and mouse and is told to go to
 an emergency department now; a hostile string typed into a field comes back as text, never as
 markup; the result page's screenshot is saved as a test artefact
-(build/test-artefacts/serve-result-emergency.png).
+(build/test-artefacts/serve-result-emergency.png). A complete screen with nine STarT Back
+answers and boxes ticked by keyboard gets its risk's matched care and the preference ranked.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def test_core_safety_questions_come_first_and_every_question_has_not_sure(
     url, driver = site
     driver.get(url + "/")
     fieldsets = driver.find_elements(By.CSS_SELECTOR, "form fieldset")
-    ids = [f.get_attribute("id").removeprefix("q-") for f in fieldsets]
+    ids = [(f.get_attribute("id") or "").removeprefix("q-") for f in fieldsets]
     core = [q for q in CORE_SAFETY_QUESTIONS]
     assert ids[: len(core)] == core
     assert ids == [q.name for q in QUESTIONS]
@@ -146,3 +147,33 @@ def test_an_unanswered_core_question_never_gives_a_plan(site: tuple[str, webdriv
     banner = _after_submit(driver, "h1.banner")
     assert banner.text.startswith("Answer these safety questions first")
     assert "Self-care" not in driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_startback_and_checkboxes_by_keyboard_give_the_matched_care(
+    site: tuple[str, webdriver.Chrome],
+) -> None:
+    url, driver = site
+    driver.get(url + "/")
+    for q in QUESTIONS:
+        if q.core:
+            _choose(driver, q.name, "none" if q.kind == "enum" else "no")
+    driver.find_element(By.ID, "age").send_keys("44")
+    driver.find_element(By.ID, "pain_duration_days").send_keys("30")
+    for n in range(1, 9):  # the psychosocial items 5-9 score: high risk
+        _choose(driver, f"startback.item{n}", "yes" if n >= 5 else "no")
+    _choose(driver, "startback.item9", "extremely")
+    # checkboxes work by keyboard: Space ticks the focused box
+    box = driver.find_element(
+        By.CSS_SELECTOR, 'input[name="preferred_activities"][value="walking"]'
+    )
+    box.send_keys(Keys.SPACE)
+    assert box.is_selected()
+    none = driver.find_element(By.CSS_SELECTOR, 'input[name="axspa_features"][value="none"]')
+    none.send_keys(Keys.SPACE)
+    assert none.is_selected()
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]:not([name])").click()
+    _after_submit(driver, "h1.banner")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "High risk" in body and "Keele University" in body
+    # the preference was used: walking is ranked above the first exercise it would follow
+    assert body.index("Walking") < body.index("Core exercise for a steady back")

@@ -218,6 +218,8 @@ async def post_form(request: Request) -> Response:
     if parsed.errors:
         return HTMLResponse(web.render_form(parsed), status_code=422, headers=WEB_HEADERS)
     try:
+        if parsed.save:  # "save my answers": the answers as a file, nothing kept here
+            return web.saved_answers(parsed, WEB_HEADERS)
         a = await _in_time(state, lambda: assess(parsed.values, engine=state.config.engine))
         page = render(a, "html")
     except InvalidPatientState as error:
