@@ -31,7 +31,7 @@ from .assessment import (
     WatchFinding,
 )
 from .conditions import FLAG_PREFIX, AllOf, Condition, Conjunction
-from .engine.base import Fired
+from .engine.base import Fired, keys_read
 from .engine.codegen import QuestionFinder, compile_predicate, compile_question_finder
 from .fields import FIELDS
 from .knowledge import axspa, safety_net, startback
@@ -130,8 +130,7 @@ def unanswered_questions(
 def _flags_read(rule_base: RuleBase) -> tuple[tuple[str, str], ...]:
     """(fact key, check key) of the rule outcomes a condition reads: the trace's inputs and the
     question finder read facts only through conditions, so only these need to be facts."""
-    read = {k for c in rule_base.checks for k in c.condition.keys()}
-    read |= set(safety_net.KEEP_MOVING_WHEN.keys())
+    read = set(keys_read(rule_base)) | set(safety_net.KEEP_MOVING_WHEN.keys())
     read |= set(axspa.ask_first_back_pain_age(rule_base.thresholds).keys())
     return tuple(
         (FLAG_PREFIX + c.key, c.key) for c in rule_base.checks if FLAG_PREFIX + c.key in read

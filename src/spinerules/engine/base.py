@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Protocol
 
 from ..conditions import FLAG_PREFIX
@@ -18,6 +19,13 @@ class Engine(Protocol):
     def evaluate(self, rule_base: RuleBase, facts: Mapping[str, Any]) -> Fired:
         """Evaluate every check of ``rule_base`` on ``facts``, stratum by stratum."""
         ...
+
+
+@lru_cache(maxsize=32)
+def keys_read(rule_base: RuleBase) -> frozenset[str]:
+    """Every fact key some check's condition reads (``flag.<key>`` ones included): an outcome
+    no condition reads need not become a fact."""
+    return frozenset(k for c in rule_base.checks for k in c.condition.keys())
 
 
 def publish_flags(facts: dict[str, Any], stratum: tuple[Check, ...], fired: Fired) -> None:

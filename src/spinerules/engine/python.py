@@ -13,7 +13,7 @@ from typing import Any
 
 from ..conditions import FLAG_PREFIX
 from ..rules import RuleBase
-from .base import Fired, publish_flags
+from .base import Fired, keys_read, publish_flags
 from .codegen import compile_checks
 
 _Stratum = Callable[[dict[str, Any]], list[str]]
@@ -52,7 +52,7 @@ class PythonEngine:
         found = self._programs.get(rule_base.hash)
         if found is None:
             with self._lock:
-                read = {k for c in rule_base.checks for k in c.condition.keys()}
+                read = keys_read(rule_base)
                 found = tuple(
                     (
                         compile_checks([(c.key, c.condition) for c in stratum]),
